@@ -1,0 +1,264 @@
+"""Layer kinds: the columns each kind of layer has, their types and header aliases.
+
+Every user or demo file is read into one of these kinds by :mod:`sxgeo.io`.
+Canonical column names are English snake case; each column lists the header
+spellings planners actually use (Chinese first) so that a spreadsheet exported
+from an office system loads without renaming anything.
+
+Value vocabularies (for example 公办/民办) are part of the schema too: each
+categorical column maps every accepted spelling to one canonical code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Column", "LayerKind", "KINDS", "get_kind", "normalise_header"]
+
+DType = Literal["str", "int", "float", "bool", "year", "category"]
+
+_TRUE = ("是", "有", "y", "yes", "true", "1", "√", "✓", "t")
+_FALSE = ("否", "无", "n", "no", "false", "0", "×", "f")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a layer kind.
+
+    Parameters
+    ----------
+    name
+        Canonical (English) column name.
+    dtype
+        How values are parsed: ``str``, ``int`` (non-negative integer count),
+        ``float``, ``bool`` (是/否 …), ``year`` (1900–2100) or ``category``.
+    label_zh, label_en
+        Headers used when the column is shown or exported.
+    aliases
+        Other header spellings accepted on input (compared after
+        :func:`normalise_header`).
+    required
+        A file without this column cannot be loaded as this kind.
+    values
+        For ``category``: canonical code -> accepted spellings.
+    """
+
+    name: str
+    dtype: DType
+    label_zh: str
+    label_en: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every accepted header spelling, normalised."""
+        names = (self.name, self.label_zh, self.label_en, *self.aliases)
+        return tuple(dict.fromkeys(normalise_header(n) for n in names))
+
+    def category_lookup(self) -> dict[str, str]:
+        """Accepted value spelling (normalised) -> canonical code."""
+        lookup = {}
+        for code, spellings in self.values.items():
+            for s in (code, *spellings):
+                lookup[normalise_value(s)] = code
+        return lookup
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    """A kind of layer: its name, labels and columns."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    columns: tuple[Column, ...]
+    has_points: bool = True
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+_FULLWIDTH = str.maketrans("（）：，　", "():, ")
+
+
+def normalise_header(text: str) -> str:
+    """Normalise a header for matching: case, width, spaces and units in brackets.
+
+    ``" 床位数（张）"`` and ``"床位数"`` both become ``"床位数"``;
+    ``"Opening Year"`` becomes ``"opening_year"``.
+    """
+    s = str(text).replace("\ufeff", "").translate(_FULLWIDTH).strip().lower()
+    s = re.sub(r"\((?:个|张|人|名|座|所|处|年|m|米|㎡|平方米|度)\)$", "", s).strip()
+    s = re.sub(r"[\s\-]+", "_", s)
+    return s
+
+
+def normalise_value(text: str) -> str:
+    """Normalise a categorical value for matching."""
+    return str(text).translate(_FULLWIDTH).strip().lower().replace(" ", "_")
+
+
+# --- columns shared by all point layers -------------------------------------------------
+
+_ID = Column("id", "str", "编号", "ID", ("序号", "代码", "机构编号", "设施编号", "fid", "code", "identifier"))
+_NAME = Column("name", "str", "名称", "Name", ("机构名称", "设施名称", "园名", "幼儿园名称", "小区名称", "社区名称", "村名", "名字"))
+_ADDRESS = Column("address", "str", "地址", "Address", ("详细地址", "所在地址", "位置", "addr"))
+_LON = Column("lon", "float", "经度", "Longitude", ("lng", "long", "x", "东经", "经度坐标"))
+_LAT = Column("lat", "float", "纬度", "Latitude", ("y", "北纬", "纬度坐标"))
+_CRS = Column("coord_system", "str", "坐标系", "Coordinate system", ("坐标系统", "crs", "datum"))
+_TOWNSHIP_CODE = Column(
+    "township_code", "str", "乡镇代码", "Township code", ("乡镇街道代码", "街道代码", "乡镇编码", "township_id")
+)
+_TOWNSHIP_NAME = Column(
+    "township_name", "str", "乡镇名称", "Township", ("乡镇", "乡镇(街道)", "乡镇街道", "所属乡镇", "街道", "township")
+)
+_COUNTY_CODE = Column("county_code", "str", "区县代码", "County code", ("县区代码", "县代码", "adcode", "county_adcode"))
+_YEAR = Column("opening_year", "year", "建成年份", "Opening year", ("开业年份", "建设年份", "投用年份", "年份", "year"))
+_SOURCE = Column("source", "str", "数据来源", "Source", ("来源",))
+
+_POINT_COMMON = (_ID, _NAME, _ADDRESS, _LON, _LAT, _CRS, _TOWNSHIP_CODE, _TOWNSHIP_NAME, _COUNTY_CODE)
+_FACILITY_TAIL = (_YEAR, _SOURCE)
+
+
+def _req(col: Column) -> Column:
+    return Column(col.name, col.dtype, col.label_zh, col.label_en, col.aliases, True, col.values)
+
+
+KINDERGARTENS = LayerKind(
+    "kindergartens",
+    "幼儿园",
+    "Kindergartens",
+    (
+        *_POINT_COMMON,
+        _req(
+            Column(
+                "ownership",
+                "category",
+                "性质",
+                "Ownership",
+                ("办园性质", "公办民办", "举办者性质", "type"),
+                values={"public": ("公办", "公立", "公办园"), "private": ("民办", "私立", "民办园")},
+            )
+        ),
+        Column("inclusive", "bool", "普惠", "Inclusive", ("普惠性", "是否普惠", "普惠园", "inclusive_flag")),
+        Column("central", "bool", "中心园", "Central kindergarten", ("是否中心园", "乡镇中心园", "central_flag")),
+        Column("places", "int", "学位数", "Places", ("学位", "核定学位", "capacity")),
+        Column("enrolled", "int", "在园幼儿数", "Enrolled children", ("在园人数", "在园幼儿", "幼儿数", "enrolment")),
+        *_FACILITY_TAIL,
+    ),
+)
+
+ELDERLY_CARE = LayerKind(
+    "elderly_care",
+    "养老服务设施",
+    "Elderly-care sites",
+    (
+        *_POINT_COMMON,
+        _req(
+            Column(
+                "care_kind",
+                "category",
+                "类型",
+                "Kind",
+                ("设施类型", "机构类型", "kind", "type"),
+                values={
+                    "institution": ("养老机构", "养老院", "敬老院", "福利院", "护理院"),
+                    "community": ("社区养老服务站", "社区日间照料中心", "日间照料中心", "社区养老", "社区养老服务中心"),
+                    "mutual_aid": ("农村互助幸福院", "互助幸福院", "农村互助养老", "幸福院"),
+                },
+            )
+        ),
+        Column("beds", "int", "床位数", "Beds", ("床位", "总床位数", "养老床位数")),
+        Column("nursing_beds", "int", "护理型床位数", "Nursing-type beds", ("护理型床位", "护理床位数", "护理床位")),
+        *_FACILITY_TAIL,
+    ),
+)
+
+FITNESS = LayerKind(
+    "fitness",
+    "健身设施",
+    "Fitness facilities",
+    (
+        *_POINT_COMMON,
+        _req(
+            Column(
+                "fitness_kind",
+                "category",
+                "类型",
+                "Kind",
+                ("设施类型", "场地类型", "kind", "type"),
+                values={
+                    "community_centre": ("社区全民健身中心", "全民健身中心", "社区健身中心"),
+                    "sports_park": ("体育公园",),
+                    "fitness_trail": ("健身步道", "步道", "绿道"),
+                    "stadium": ("体育场馆", "体育馆", "体育场", "游泳馆"),
+                    "fitness_path": ("全民健身路径", "健身路径", "健身器材", "健身广场"),
+                    "other": ("其他", "其它"),
+                },
+            )
+        ),
+        *_FACILITY_TAIL,
+    ),
+)
+
+RESIDENTIAL = LayerKind(
+    "residential",
+    "居民点",
+    "Residential demand points",
+    (
+        *_POINT_COMMON,
+        Column(
+            "place_kind",
+            "category",
+            "类型",
+            "Kind",
+            ("居民点类型", "kind", "type"),
+            values={"community": ("社区", "小区", "居委会"), "village": ("村", "行政村", "自然村", "村委会")},
+        ),
+        Column(
+            "urban",
+            "bool",
+            "城乡",
+            "Urban",
+            ("城乡类型", "城镇", "是否城镇", "urban_rural"),
+            values={"true": ("城镇", "城市", "urban", "城区"), "false": ("农村", "乡村", "rural")},
+        ),
+        _req(Column("population", "int", "人口", "Population", ("常住人口", "人口数", "户籍人口", "pop", "总人口"))),
+        Column("pop_3_5", "int", "3-5岁人口", "Aged 3-5", ("3至5岁人口", "3~5岁人口", "学前儿童数", "适龄幼儿数", "pop_3_to_5")),
+        Column("pop_60_plus", "int", "60岁以上人口", "Aged 60+", ("60岁及以上人口", "老年人口", "pop_60")),
+        _SOURCE,
+    ),
+)
+
+KINDS: dict[str, LayerKind] = {k.name: k for k in (KINDERGARTENS, ELDERLY_CARE, FITNESS, RESIDENTIAL)}
+
+
+def get_kind(kind: str | LayerKind) -> LayerKind:
+    """Return the :class:`LayerKind` for a name (or pass one through)."""
+    if isinstance(kind, LayerKind):
+        return kind
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown layer kind {kind!r}; use one of {', '.join(KINDS)}") from None
+
+
+# Bool spellings are shared by every bool column.
+BOOL_TRUE = frozenset(normalise_value(v) for v in _TRUE)
+BOOL_FALSE = frozenset(normalise_value(v) for v in _FALSE)
