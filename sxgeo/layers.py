@@ -246,7 +246,27 @@ RESIDENTIAL = LayerKind(
     ),
 )
 
-KINDS: dict[str, LayerKind] = {k.name: k for k in (KINDERGARTENS, ELDERLY_CARE, FITNESS, RESIDENTIAL)}
+MINOR_PROTECTION = LayerKind(
+    "minor_protection",
+    "未成年人救助保护机构",
+    "Minor-protection institutions",
+    (
+        *_POINT_COMMON,
+        Column(
+            "admin_level",
+            "category",
+            "级别",
+            "Level",
+            ("机构级别", "行政级别", "level"),
+            values={"city": ("市级", "地级市", "市"), "county": ("县级", "区县级", "县", "区")},
+        ),
+        *_FACILITY_TAIL,
+    ),
+)
+
+KINDS: dict[str, LayerKind] = {
+    k.name: k for k in (KINDERGARTENS, ELDERLY_CARE, FITNESS, RESIDENTIAL, MINOR_PROTECTION)
+}
 
 
 def get_kind(kind: str | LayerKind) -> LayerKind:

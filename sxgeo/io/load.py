@@ -262,8 +262,20 @@ def _coordinates(
     return _to_number(text_lon), _to_number(text_lat), text_lon, text_lat
 
 
+def _raw_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
+    """A table already in memory (a list typed in the app, planned sites), numbered from 1."""
+    geometry = None
+    attrs = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+        geometry = frame.geometry.reset_index(drop=True)
+        attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    attrs = attrs.reset_index(drop=True)
+    text = attrs.apply(lambda col: col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)))
+    return RawTable(frame=text.astype(str) if len(attrs.columns) else attrs, rows=np.arange(1, len(attrs) + 1), geometry=geometry, name=name)
+
+
 def load_layer(
-    source: str | Path,
+    source: str | Path | pd.DataFrame,
     kind: str | LayerKind,
     *,
     coord_system: str = "wgs84",
@@ -281,7 +293,8 @@ def load_layer(
     ----------
     source
         CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX, GeoJSON, GeoPackage or
-        zipped Shapefile.
+        zipped Shapefile; or a (Geo)DataFrame already in memory, whose rows are
+        numbered from 1.
     kind
         ``kindergartens``, ``elderly_care``, ``fitness`` or ``residential``.
     coord_system
@@ -311,11 +324,12 @@ def load_layer(
         ``coord_system`` is unknown.
     """
     kind = get_kind(kind)
-    name = display_name or Path(source).name
+    in_memory = isinstance(source, pd.DataFrame)
+    name = display_name or ("<table>" if in_memory else Path(source).name)
     default_crs = coords.normalise_coord_system(coord_system)
     if default_crs is None:
         raise LayerReadError(name, "err_crs", value=coord_system)
-    raw = read_table(source, sheet=sheet, encoding=encoding, display_name=name)
+    raw = _raw_from_frame(source, name) if in_memory else read_table(source, sheet=sheet, encoding=encoding, display_name=name)
     column_map = map_headers(list(raw.frame.columns), kind, name)
     frame = raw.frame.rename(columns=column_map)
     has_geometry = raw.geometry is not None and raw.geometry.notna().any()
