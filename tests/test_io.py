@@ -48,16 +48,6 @@ def write_csv(path, rows, headers=KG_HEADERS, encoding="utf-8"):
     return path
 
 
-@pytest.fixture(scope="module")
-def counties():
-    return boundaries.load_counties()
-
-
-@pytest.fixture(scope="module")
-def townships():
-    return boundaries.load_townships()
-
-
 # --- formats ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,473 @@
+"""Walking time from residential points to the nearest facility.
+
+Public API::
+
+    from sxgeo.access import AccessResult, walking_access, coverage_by_area, gap_list
+
+Pure functions on layers from :func:`sxgeo.io.load_layer` (no user interface).
+
+Defaults
+--------
+- Walking speed **4.0 km/h** and threshold **15 minutes**, i.e. **1,000 m**
+  along the streets.  This matches the 15-minute life circle of GB 50180-2018
+  (Standard for urban residential area planning and design), whose walking
+  distance is 800-1,000 m, and the "15-minute fitness circle" of the work
+  plan.
+- Without a street network ("distance mode") the straight-line distance is
+  multiplied by a **detour factor of 1.3**: the typical ratio of network to
+  straight-line distance in urban street networks (about 1.2-1.4 in the
+  literature).
+
+All three are parameters of :func:`walking_access`.
+
+Bad input never crashes and never gives a silent zero: each case adds a
+``(message_key, params)`` pair to :attr:`AccessResult.warnings` (messages in
+:mod:`sxgeo._access_messages`, rendered with :func:`sxgeo.i18n.t`) and, for
+points, a ``flag``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from sxgeo import _access_messages  # noqa: F401  (registers the messages)
+from sxgeo.admin import METRIC_CRS
+from sxgeo.i18n import t
+from sxgeo.network import (
+    FLAG_NO_GEOMETRY,
+    FLAG_SMALL_COMPONENT,
+    FLAG_SNAP_TOO_FAR,
+    WalkNetwork,
+    covered_area,
+    nearest_facility,
+    snap,
+)
+
+__all__ = [
+    "DEFAULT_DETOUR_FACTOR",
+    "DEFAULT_SPEED_KMH",
+    "DEFAULT_THRESHOLD_MIN",
+    "FLAG_NO_POPULATION",
+    "FLAG_UNREACHABLE",
+    "LEVELS",
+    "AccessResult",
+    "coverage_by_area",
+    "gap_list",
+    "walking_access",
+]
+
+#: Walking speed in km/h (15 min at 4 km/h = 1,000 m, GB 50180-2018).
+DEFAULT_SPEED_KMH = 4.0
+#: Walking-time threshold in minutes (the 15-minute life circle).
+DEFAULT_THRESHOLD_MIN = 15.0
+#: Network / straight-line distance ratio used without a street network.
+DEFAULT_DETOUR_FACTOR = 1.3
+
+#: Point flags added by this module (besides :func:`sxgeo.network.snap`'s).
+FLAG_NO_POPULATION = "no_population"
+FLAG_UNREACHABLE = "unreachable"
+
+#: ``coverage_by_area`` level -> grouping columns (code columns first).
+LEVELS: dict[str, tuple[str, ...]] = {
+    "township": ("township_code", "township_name", "county_code", "county_name"),
+    "county": ("county_code", "county_name", "city_code", "city_name"),
+    "city": ("city_code", "city_name"),
+    "province": (),
+}
+
+#: Columns this module adds to the demand points.
+RESULT_COLUMNS = (
+    "minutes",
+    "distance_m",
+    "covered",
+    "nearest_facility_id",
+    "nearest_facility_name",
+    "mode",
+    "snap_m",
+    "flag",
+)
+
+
+@dataclass
+class AccessResult:
+    """Outcome of :func:`walking_access`.
+
+    Attributes
+    ----------
+    points
+        The demand layer with all its input columns plus ``minutes`` (walking
+        time to the nearest facility; inf if none can be reached, NaN if it
+        cannot be computed), ``distance_m``, ``covered`` (bool),
+        ``nearest_facility_id``, ``nearest_facility_name``, ``mode``,
+        ``snap_m`` (metres from the point to its street node; NaN in distance
+        mode) and ``flag`` (None or ``;``-joined flags: ``snap_too_far``,
+        ``small_component``, ``no_geometry``, ``unreachable``,
+        ``no_population``).
+    mode
+        ``"network"`` or ``"distance"``.
+    params
+        The parameters used (speed, threshold, threshold in metres, ...).
+    warnings
+        ``(message_key, params)`` pairs; render with :meth:`messages`.
+    covered_area
+        Area within the threshold, for the map (EPSG:4326), or None when
+        there is nothing to draw.
+    """
+
+    points: gpd.GeoDataFrame
+    mode: str
+    params: dict[str, Any]
+    warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    covered_area: gpd.GeoDataFrame | None = None
+
+    def messages(self, lang: str = "zh") -> list[str]:
+        """The warnings as text in ``lang`` (``zh`` or ``en``)."""
+        return [t(key, lang, **params) for key, params in self.warnings]
+
+    @property
+    def warning_keys(self) -> list[str]:
+        """Just the message keys of :attr:`warnings`."""
+        return [key for key, _ in self.warnings]
+
+
+def _population(points: pd.DataFrame) -> pd.Series:
+    """Population as float with NaN for missing (all NaN without the column)."""
+    if "population" not in points.columns:
+        return pd.Series(np.nan, index=points.index, dtype=float)
+    return pd.to_numeric(points["population"], errors="coerce").astype(float)
+
+
+def _add_flag(flags: np.ndarray, mask: np.ndarray, flag: str) -> None:
+    """Append ``flag`` to ``flags`` where ``mask`` (``;``-joined)."""
+    for i in np.flatnonzero(mask):
+        flags[i] = flag if flags[i] is None else f"{flags[i]};{flag}"
+
+
+def _valid_geometry(layer: gpd.GeoDataFrame) -> np.ndarray:
+    geoms = layer.geometry
+    return ~(geoms.isna() | geoms.is_empty).to_numpy()
+
+
+def _column(layer: pd.DataFrame, name: str) -> np.ndarray:
+    if name in layer.columns:
+        return layer[name].to_numpy(dtype=object)
+    return layer.index.to_numpy(dtype=object) if name == "id" else np.full(len(layer), None, dtype=object)
+
+
+def walking_access(
+    demand: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    network: WalkNetwork | None = None,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
+    threshold_min: float = DEFAULT_THRESHOLD_MIN,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
+    max_snap_m: float = 500.0,
+    min_component_nodes: int = 50,
+    with_area: bool = True,
+) -> AccessResult:
+    """Walking time from every demand point to its nearest facility.
+
+    Network mode (``network`` given): both layers are snapped to their
+    nearest street node and one multi-source shortest-path pass gives every
+    node its nearest facility; minutes = (facility snap + network distance +
+    demand snap) / speed.  Distance mode (no network): straight-line distance
+    in EPSG:32649 (UTM 49N) x ``detour_factor`` / speed.
+
+    Parameters
+    ----------
+    demand
+        Residential points (``population`` may be missing).
+    facilities
+        Facility points (``id`` and ``name`` are reported when present).
+    network
+        Walk network (:func:`sxgeo.network.read_osm`); None for distance mode.
+    speed_kmh
+        Walking speed; default 4.0 km/h.
+    threshold_min
+        Covered if the walk takes at most this many minutes; default 15
+        (1,000 m at 4 km/h, GB 50180-2018's 15-minute life circle).
+    detour_factor
+        Distance mode only: network / straight-line distance; default 1.3.
+    max_snap_m
+        Network mode: points farther from every street node are off the
+        network (facilities are left out, demand points are not covered).
+    min_component_nodes
+        Network mode: street fragments with fewer nodes are "small
+        components" (flagged).
+    with_area
+        Compute :attr:`AccessResult.covered_area` for the map (the slowest
+        step on very large networks; False leaves it None).
+
+    Returns
+    -------
+    AccessResult
+    """
+    if not (speed_kmh > 0 and threshold_min >= 0 and detour_factor >= 1 and max_snap_m >= 0):
+        raise ValueError("need speed_kmh > 0, threshold_min >= 0, detour_factor >= 1 and max_snap_m >= 0")
+    mode = "network" if network is not None else "distance"
+    metres_per_min = speed_kmh * 1000.0 / 60.0
+    threshold_m = threshold_min * metres_per_min
+    params: dict[str, Any] = {
+        "speed_kmh": speed_kmh,
+        "threshold_min": threshold_min,
+        "threshold_m": threshold_m,
+        "max_snap_m": max_snap_m,
+    }
+    if network is None:
+        params["detour_factor"] = detour_factor
+    else:
+        params.update(min_component_nodes=min_component_nodes, network_source=network.source, network_crs=network.crs)
+    warnings: list[tuple[str, dict[str, Any]]] = []
+
+    points = demand.copy()
+    n = len(points)
+    distance_m = np.full(n, np.nan)
+    snap_m = np.full(n, np.nan)
+    nearest = np.full(n, -1, dtype=np.int64)
+    flags = np.full(n, None, dtype=object)
+    area: gpd.GeoDataFrame | None = None
+
+    if n == 0:
+        warnings.append(("access_empty_demand", {}))
+    valid = _valid_geometry(points) if n else np.zeros(0, dtype=bool)
+    if n and not valid.all():
+        flags[~valid] = FLAG_NO_GEOMETRY
+        warnings.append(("access_demand_no_geometry", {"count": int((~valid).sum())}))
+
+    fac_ok = _valid_geometry(facilities) if len(facilities) else np.zeros(0, dtype=bool)
+    if len(facilities) and not fac_ok.all():
+        warnings.append(("access_facilities_no_geometry", {"count": int((~fac_ok).sum())}))
+    if n and not fac_ok.any():
+        distance_m[valid] = np.inf
+        warnings.append(("access_empty_facilities", {"count": n}))
+    elif n and network is None:
+        distance_m, nearest, area = _distance_mode(
+            points, facilities, valid, fac_ok, detour_factor, threshold_m, with_area
+        )
+    elif n and network is not None:
+        distance_m, nearest, snap_m, area = _network_mode(
+            points,
+            facilities,
+            valid,
+            fac_ok,
+            network,
+            flags,
+            warnings,
+            max_snap_m,
+            min_component_nodes,
+            threshold_m,
+            with_area,
+        )
+
+    population = _population(points)
+    no_pop = population.isna().to_numpy()
+    if no_pop.any():
+        _add_flag(flags, no_pop, FLAG_NO_POPULATION)
+        warnings.append(("access_no_population", {"count": int(no_pop.sum())}))
+
+    fac_ids, fac_names = _column(facilities, "id"), _column(facilities, "name")
+    has = nearest >= 0
+    points["minutes"] = distance_m / metres_per_min
+    points["distance_m"] = distance_m
+    with np.errstate(invalid="ignore"):
+        points["covered"] = np.asarray(distance_m <= threshold_m + 1e-9, dtype=bool)
+    for column, values in (("nearest_facility_id", fac_ids), ("nearest_facility_name", fac_names)):
+        picked = np.where(has, values[np.maximum(nearest, 0)] if len(values) else None, None)
+        points[column] = pd.Series(picked, index=points.index, dtype=object)  # None where no facility
+    points["mode"] = mode
+    points["snap_m"] = snap_m
+    points["flag"] = pd.Series(flags, index=points.index, dtype=object)
+    return AccessResult(points=points, mode=mode, params=params, warnings=warnings, covered_area=area)
+
+
+def _distance_mode(
+    points: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    valid: np.ndarray,
+    fac_ok: np.ndarray,
+    detour_factor: float,
+    threshold_m: float,
+    with_area: bool,
+) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame | None]:
+    """Straight-line distance x detour in UTM 49N; returns (distance, facility, area)."""
+    fac_pos = np.flatnonzero(fac_ok)
+    fac_xy = shapely.get_coordinates(facilities.geometry.iloc[fac_pos].to_crs(METRIC_CRS).to_numpy())
+    dem_xy = shapely.get_coordinates(points.geometry[valid].to_crs(METRIC_CRS).to_numpy())
+    straight, j = cKDTree(fac_xy).query(dem_xy)
+    distance_m = np.full(len(points), np.nan)
+    nearest = np.full(len(points), -1, dtype=np.int64)
+    distance_m[valid] = straight * detour_factor
+    nearest[valid] = fac_pos[j]
+    if not with_area:
+        return distance_m, nearest, None
+    radius = threshold_m / detour_factor
+    disc = shapely.union_all(shapely.buffer(shapely.points(fac_xy), radius, quad_segs=16))
+    area = gpd.GeoDataFrame(geometry=gpd.GeoSeries([disc], crs=METRIC_CRS).to_crs("EPSG:4326").values)
+    return distance_m, nearest, area
+
+
+def _network_mode(
+    points: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    valid: np.ndarray,
+    fac_ok: np.ndarray,
+    network: WalkNetwork,
+    flags: np.ndarray,
+    warnings: list[tuple[str, dict[str, Any]]],
+    max_snap_m: float,
+    min_component_nodes: int,
+    threshold_m: float,
+    with_area: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, gpd.GeoDataFrame | None]:
+    """Snap + one multi-source pass; returns (distance, facility, snap_m, area)."""
+    n = len(points)
+    if network.significant_components(min_component_nodes) > 1:
+        sizes = np.sort(network.component_sizes)[::-1]
+        big = sizes[sizes >= max(min_component_nodes, 0.01 * network.n_nodes)]
+        warnings.append(
+            ("access_network_disconnected", {"components": len(big), "sizes": ", ".join(f"{s:,}" for s in big[:5])})
+        )
+    fsnap = snap(network, facilities, max_snap_m=max_snap_m, min_component_nodes=min_component_nodes)
+    fflag = fsnap["flag"].to_numpy(dtype=object)
+    far = fac_ok & (fflag == FLAG_SNAP_TOO_FAR)
+    if far.any():
+        warnings.append(("access_facilities_off_network", {"count": int(far.sum()), "max_snap_m": max_snap_m}))
+    small = fflag == FLAG_SMALL_COMPONENT
+    if small.any():
+        warnings.append(
+            ("access_facilities_small_component", {"count": int(small.sum()), "min_nodes": min_component_nodes})
+        )
+    usable = np.flatnonzero(fac_ok & ~far)
+
+    dsnap = snap(network, points, max_snap_m=max_snap_m, min_component_nodes=min_component_nodes)
+    dflag = dsnap["flag"].to_numpy(dtype=object)
+    snap_m = dsnap["snap_m"].to_numpy(dtype=float)
+    dem_far = valid & (dflag == FLAG_SNAP_TOO_FAR)
+    dem_small = valid & (dflag == FLAG_SMALL_COMPONENT)
+    _add_flag(flags, dem_far, FLAG_SNAP_TOO_FAR)
+    _add_flag(flags, dem_small, FLAG_SMALL_COMPONENT)
+    if dem_far.any():
+        warnings.append(("access_demand_off_network", {"count": int(dem_far.sum()), "max_snap_m": max_snap_m}))
+    if dem_small.any():
+        warnings.append(
+            ("access_demand_small_component", {"count": int(dem_small.sum()), "min_nodes": min_component_nodes})
+        )
+
+    distance_m = np.full(n, np.nan)
+    nearest = np.full(n, -1, dtype=np.int64)
+    if len(usable) == 0:
+        warnings.append(("access_no_usable_facilities", {"count": n}))
+        distance_m[valid] = np.inf
+        return distance_m, nearest, snap_m, None
+    node_dist, node_fac = nearest_facility(
+        network, fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable]
+    )
+    ok = valid & ~dem_far
+    nodes = dsnap["node"].to_numpy()[ok]
+    distance_m[ok] = node_dist[nodes] + snap_m[ok]
+    reached = node_fac[nodes] >= 0
+    nearest[np.flatnonzero(ok)[reached]] = usable[node_fac[nodes][reached]]
+    unreachable = np.zeros(n, dtype=bool)
+    unreachable[np.flatnonzero(ok)[~reached]] = True
+    if unreachable.any():
+        _add_flag(flags, unreachable, FLAG_UNREACHABLE)
+        warnings.append(("access_demand_unreachable", {"count": int(unreachable.sum())}))
+    if not with_area:
+        return distance_m, nearest, snap_m, None
+    area = covered_area(network, node_dist, threshold_m)
+    return distance_m, nearest, snap_m, (area if len(area) else None)
+
+
+def _points_of(result: AccessResult | pd.DataFrame) -> pd.DataFrame:
+    return result.points if isinstance(result, AccessResult) else result
+
+
+def coverage_by_area(result_points: AccessResult | pd.DataFrame, level: str) -> pd.DataFrame:
+    """Population and points covered, per administrative unit.
+
+    Parameters
+    ----------
+    result_points
+        :attr:`AccessResult.points` (or the result itself).
+    level
+        ``township``, ``county``, ``city`` or ``province``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit (the level's code and name columns, see
+        :data:`LEVELS`; a single row for ``province``) with ``population``,
+        ``covered_population``, ``share`` (covered / population; NaN — "no
+        data", never 0 — where the unit has no known population), ``points``,
+        ``points_covered`` and ``points_no_population``.  Points without a
+        population are counted but left out of the population sums.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    points = _points_of(result_points)
+    keys = [c for c in LEVELS[level] if c in points.columns]
+    if level != "province" and not keys:
+        raise ValueError(f"the points have no {LEVELS[level][0]} column")
+    population = _population(points)
+    covered = points["covered"].fillna(False).astype(bool) if "covered" in points.columns else False
+    frame = pd.DataFrame(
+        {
+            "population": population.fillna(0.0),
+            "covered_population": population.where(covered, 0.0).fillna(0.0),
+            "points": 1,
+            "points_covered": np.asarray(covered, dtype=np.int64) if len(points) else 0,
+            "points_no_population": population.isna().astype(np.int64),
+        },
+        index=points.index,
+    )
+    if keys:
+        frame[keys] = points[keys].astype(object)
+        table = frame.groupby(keys, dropna=False, sort=True).sum().reset_index()
+    else:
+        table = frame.sum().to_frame().T
+        table.insert(0, "province", "山西省")
+    for col in ("population", "covered_population", "points", "points_covered", "points_no_population"):
+        table[col] = table[col].round().astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = table["covered_population"] / table["population"]
+    table["share"] = share.where(table["population"] > 0, np.nan)
+    metrics = ["population", "covered_population", "share", "points", "points_covered", "points_no_population"]
+    return table[[*(keys or ["province"]), *metrics]]
+
+
+def gap_list(result: AccessResult | pd.DataFrame) -> gpd.GeoDataFrame:
+    """Uncovered demand points, most populous first.
+
+    Parameters
+    ----------
+    result
+        An :class:`AccessResult` (or its ``points``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The uncovered points sorted by population (descending; unknown
+        population last), then by minutes (descending), with ``rank`` from
+        1 first and then every column of the points: the source layer's
+        (id, name, address, population, source, ...) and the access results
+        (``minutes``, ``distance_m``, ``nearest_facility_id``, ``flag``, ...).
+    """
+    points = _points_of(result)
+    gaps = points.loc[~points["covered"].fillna(False).astype(bool)].copy()
+    gaps["_pop"] = _population(gaps)
+    gaps["_min"] = pd.to_numeric(gaps["minutes"], errors="coerce").fillna(np.inf)
+    gaps = gaps.sort_values(["_pop", "_min"], ascending=[False, False], na_position="last", kind="stable")
+    gaps.insert(0, "rank", np.arange(1, len(gaps) + 1))
+    # Every column of the source layer stays, so nothing is lost between the gap list and the data.
+    gaps = gaps.drop(columns=["_pop", "_min"]).reset_index(drop=True)
+    if isinstance(points, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(gaps, geometry=points.geometry.name, crs=points.crs)
+    return gaps  # type: ignore[return-value]
