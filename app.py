@@ -1,7 +1,7 @@
 """sxgeo planner app: ``streamlit run app.py`` (or ``make app``).
 
-A thin shell: all Streamlit code is here and in :mod:`sxgeo.webapp`; the data
-and analyses come from the sxgeo core.
+A thin shell: all Streamlit code is here and in :mod:`sxgeo.webapp` (and
+``sxgeo.webapp_*``); the data and analyses come from the sxgeo core.
 """
 
 from sxgeo.webapp import main

@@ -1,0 +1,655 @@
+"""Folium maps of layers and analysis results: pure functions, no streamlit.
+
+Used by the app (through streamlit-folium) and usable by reports.  Every map
+works offline: Leaflet comes from the app's own static folder (see
+:mod:`sxgeo.assets`), icons are inline SVG and legends plain HTML, so no
+element pulls jQuery, Bootstrap, Font Awesome or d3 from a CDN.  The default
+basemap has no tiles at all: boundaries and labels drawn from the bundled
+data are the reference layer.  Online basemaps are an option: Tianditu (needs
+a user key; CGCS2000 = WGS-84, so overlays match) and OSM.  Amap and Baidu
+tiles are GCJ-02/BD-09 shifted and are deliberately not offered.
+
+Typical use::
+
+    m = base_map(bounds, lang="zh")
+    add_reference(m, cities, province, labels)
+    add_choropleth(m, counties_with_values, indicator, lang="zh")
+    add_points(m, kindergartens, "kindergartens", lang="zh")
+    finish(m, lang="zh")
+    html = m.get_root().render()
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from sxgeo import assets
+from sxgeo.export import localise_columns
+from sxgeo.layers import KINDS
+
+__all__ = [
+    "BASEMAPS",
+    "ICON_STYLES",
+    "Indicator",
+    "add_basemap",
+    "add_choropleth",
+    "add_coverage",
+    "add_points",
+    "add_reference",
+    "base_map",
+    "point_collection",
+    "zoom_for",
+    "classify",
+    "finish",
+    "format_value",
+    "icon_svg",
+    "simplify_for_display",
+]
+
+_T = {
+    "met": ("达标", "met"),
+    "not_met": ("未达标", "not met"),
+    "no_data": ("无数据", "no data"),
+    "threshold": ("目标值", "Threshold"),
+    "value": ("数值", "Value"),
+    "status": ("状态", "Status"),
+    "name": ("名称", "Name"),
+    "code": ("代码", "Code"),
+    "covered_area": ("15 分钟步行覆盖范围", "15-minute walking coverage"),
+    "uncovered": ("未覆盖的居民点", "Uncovered demand points"),
+    "planned": ("规划新增设施", "Planned facilities"),
+    "boundaries": ("行政区划（参考图层）", "Boundaries (reference layer)"),
+    "selected": ("所选区县", "Selected county"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "legend": ("图例", "Legend"),
+    "population": ("人口", "Population"),
+    "minutes": ("步行时间（分钟）", "Walking time (min)"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = _T[key]
+    return zh if lang == "zh" else en
+
+
+# --- basemaps --------------------------------------------------------------------------------
+
+#: Basemap choices: key -> (zh label, en label).  ``none`` works offline.
+BASEMAPS: dict[str, tuple[str, str]] = {
+    "none": ("无底图（离线，行政区划参考图层）", "No tiles (offline; boundaries as reference)"),
+    "tianditu": ("天地图（需密钥，联网）", "Tianditu (needs a key; online)"),
+    "osm": ("OpenStreetMap（联网）", "OpenStreetMap (online)"),
+}
+
+_TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+)
+
+_CSS = """
+<style>
+.leaflet-container{background:#f6f4ef;font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif}
+.sx-icon{background:none;border:none}
+.sx-label{background:none;border:none;color:#555;font-size:12px;white-space:nowrap;
+  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%)}
+.leaflet-control-layers{font-size:12px;line-height:1.5}
+.sx-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:11px;line-height:16px;
+  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:55vh;overflow:auto}
+.sx-legend summary{cursor:pointer;font-weight:bold}
+.sx-legend h4{margin:3px 0 1px;font-size:11px}
+.sx-legend i{display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px}
+.sx-legend svg{vertical-align:-2px;margin-right:5px}
+</style>
+"""
+
+
+def base_map(
+    bounds: tuple[float, float, float, float],
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    asset_base: str = assets.VENDOR_URL,
+    size: tuple[int, int] = (800, 540),
+) -> folium.Map:
+    """An empty map showing ``bounds`` (minx, miny, maxx, maxy) in a ``size`` pixel frame, with a scale bar.
+
+    The zoom is computed here rather than with Leaflet's fitBounds, which
+    streamlit-folium may run before its iframe has its final width.
+
+    ``asset_base`` is the URL folder holding ``leaflet.js`` and ``leaflet.css``
+    (the app's static folder by default; a relative folder for an HTML file
+    written beside a copy of the assets).
+    """
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=zoom_for(bounds, size),
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        min_zoom=5,
+        max_zoom=18,
+        zoomSnap=0.25,
+        zoomDelta=0.5,
+    )
+    # Serve Leaflet from the app, never from a CDN (the instance attributes
+    # override folium's class defaults, which also pull jQuery, Bootstrap and
+    # Font Awesome).
+    m.default_js = assets.js_links(asset_base)
+    m.default_css = assets.css_links(asset_base)
+    m.get_root().header.add_child(Element(_CSS), name="sx_css")
+    m._sx_lang = lang
+    m._sx_legend = []
+    add_basemap(m, basemap, tianditu_key=tianditu_key, lang=lang)
+    return m
+
+
+def zoom_for(bounds: tuple[float, float, float, float], size: tuple[int, int] = (800, 540)) -> float:
+    """The largest zoom (in steps of 0.25) at which ``bounds`` fit a ``size`` (width, height) pixel map."""
+    minx, miny, maxx, maxy = bounds
+    width, height = size
+    lon_span = max(maxx - minx, 1e-6)
+    y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    lat_frac = max((y(maxy) - y(miny)) / (2 * math.pi), 1e-9)
+    zoom = min(math.log2(width * 360 / (256 * lon_span)), math.log2(height / (256 * lat_frac))) - 0.15
+    return max(5.0, min(16.0, math.floor(zoom * 4) / 4))
+
+
+def add_basemap(m: folium.Map, basemap: str, *, tianditu_key: str | None = None, lang: str = "zh") -> None:
+    """Add the tiles of an online basemap (nothing for ``none``)."""
+    if basemap == "osm":
+        folium.TileLayer(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            attr="© OpenStreetMap contributors",
+            name="OpenStreetMap",
+            max_zoom=19,
+        ).add_to(m)
+    elif basemap == "tianditu":
+        if not tianditu_key:
+            raise ValueError("Tianditu needs a key (tk)")
+        key = html.escape(tianditu_key.strip(), quote=True)
+        for layer, overlay in (("vec", False), ("cva", True)):
+            folium.TileLayer(
+                _TIANDITU.format(s="{s}", layer=layer, key=key),
+                attr="© 天地图 Tianditu",
+                name=("天地图" if lang == "zh" else "Tianditu") + (" 注记" if overlay and lang == "zh" else " labels" if overlay else ""),
+                subdomains="01234567",
+                overlay=overlay,
+                control=False,
+                max_zoom=18,
+            ).add_to(m)
+    elif basemap != "none":
+        raise ValueError(f"unknown basemap {basemap!r}")
+
+
+# --- geometry for display --------------------------------------------------------------------
+
+
+def _round(geoms: gpd.GeoSeries, decimals: int) -> gpd.GeoSeries:
+    out = shapely.transform(geoms.to_numpy(), lambda c: np.round(c, decimals))
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def simplify_for_display(frame: gpd.GeoDataFrame, tolerance: float, decimals: int = 5) -> gpd.GeoDataFrame:
+    """Polygons simplified for drawing (shared borders stay shared) and rounded.
+
+    ``tolerance`` is in degrees (0.003 ≈ 300 m); 0 only rounds.
+    """
+    out = frame.copy()
+    geoms = out.geometry
+    if tolerance > 0 and len(out):
+        try:
+            geoms = gpd.GeoSeries(shapely.coverage_simplify(geoms.to_numpy(), tolerance), index=geoms.index, crs=geoms.crs)
+        except Exception:  # noqa: BLE001 - not a valid coverage (user polygons): plain simplify
+            geoms = geoms.simplify(tolerance, preserve_topology=True)
+    out[out.geometry.name] = _round(geoms, decimals)
+    return out
+
+
+# --- icons and legend ------------------------------------------------------------------------
+
+#: Per-kind marker: (shape, fill colour).  Shapes are drawn as inline SVG.
+ICON_STYLES: dict[str, tuple[str, str]] = {
+    "kindergartens": ("square", "#e6550d"),
+    "elderly_care": ("diamond", "#756bb1"),
+    "fitness": ("circle", "#31a354"),
+    "residential": ("dot", "#636363"),
+    "minor_protection": ("triangle", "#3182bd"),
+    "planned": ("star", "#d62728"),
+    "uncovered": ("ring", "#de2d26"),
+}
+
+
+def icon_svg(shape: str, color: str, size: int = 14) -> str:
+    """A small inline SVG symbol (no icon font, no image request)."""
+    s = size
+    h = s / 2
+    body = {
+        "square": f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" rx="2" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
+        "diamond": f'<polygon points="{h},0.8 {s - 0.8},{h} {h},{s - 0.8} 0.8,{h}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
+        "circle": f'<circle cx="{h}" cy="{h}" r="{h - 1.2}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
+        "dot": f'<circle cx="{h}" cy="{h}" r="{h / 2}" fill="{color}" fill-opacity="0.8"/>',
+        "triangle": f'<polygon points="{h},0.8 {s - 0.8},{s - 1} 0.8,{s - 1}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
+        "ring": f'<circle cx="{h}" cy="{h}" r="{h - 2}" fill="none" stroke="{color}" stroke-width="3"/>',
+        "star": (
+            '<polygon points="'
+            + " ".join(
+                f"{h + (h - 0.8) * (1 if i % 2 == 0 else 0.45) * math.sin(i * math.pi / 5):.1f},"
+                f"{h - (h - 0.8) * (1 if i % 2 == 0 else 0.45) * math.cos(i * math.pi / 5):.1f}"
+                for i in range(10)
+            )
+            + f'" fill="{color}" stroke="#fff" stroke-width="1"/>'
+        ),
+    }[shape]
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{body}</svg>'
+
+
+class _Legend(MacroElement):
+    """A Leaflet control holding the legend HTML (bottom right)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "sx-legend");
+                div.innerHTML = {{ this.content|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str) -> None:
+        super().__init__()
+        self._name = "SxLegend"
+        self.content = content
+
+
+def _legend_section(m: folium.Map, title: str, rows: Iterable[tuple[str, str]]) -> None:
+    """Queue a legend section: ``rows`` are (symbol HTML, label)."""
+    body = "".join(f"<div>{sym}{html.escape(label)}</div>" for sym, label in rows)
+    m._sx_legend.append(f"<h4>{html.escape(title)}</h4>{body}")
+
+
+def _swatch(fill: str, stroke: str = "#666", opacity: float = 0.75) -> str:
+    return f'<i style="background:{fill};opacity:{opacity};border:1px solid {stroke}"></i>'
+
+
+def finish(m: folium.Map, *, lang: str = "zh", layer_control: bool = True) -> folium.Map:
+    """Add the legend (every layer that was added) and the layer switcher."""
+    if m._sx_legend:
+        _Legend(f"<details open><summary>{_t('legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
+    if layer_control:
+        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return m
+
+
+# --- values and classes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What a choropleth shows: a target's value column with its threshold."""
+
+    label: str
+    threshold: float | None = None
+    comparator: str = ">="
+    unit: str = "share"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as planners read it: shares in %, counts as integers."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "—"
+    if unit == "share":
+        return f"{100 * float(value):.1f}%"
+    if unit == "count":
+        return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.1f}"
+    return f"{float(value):,.1f}"
+
+
+# met, close (>= 90 % of the way), far (>= 75 %), very far, no data
+_CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
+
+
+def classify(values: pd.Series, indicator: Indicator) -> tuple[pd.Series, list[tuple[str, str]]]:
+    """Colour of each value and the legend rows (colour, label).
+
+    Classes are read against the threshold: met, within 10 %, within 25 %,
+    further, and no data.  Without a threshold, four equal-width classes.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    thr, unit = indicator.threshold, indicator.unit
+    fmt = lambda x: format_value(x, unit)  # noqa: E731
+    colours = pd.Series(_CLASS_COLOURS[4], index=v.index)
+    if thr is not None and thr != 0 and np.isfinite(thr):
+        higher = indicator.comparator in (">=", ">", "==")
+        if higher:
+            cuts = [thr, 0.9 * thr, 0.75 * thr]
+            ok = v >= thr if indicator.comparator != ">" else v > thr
+            bands = [ok, ~ok & (v >= cuts[1]), (v < cuts[1]) & (v >= cuts[2]), v < cuts[2]]
+            labels = [f"≥ {fmt(thr)}", f"{fmt(cuts[1])} – {fmt(thr)}", f"{fmt(cuts[2])} – {fmt(cuts[1])}", f"< {fmt(cuts[2])}"]
+        else:
+            cuts = [thr, thr / 0.9, thr / 0.75]
+            ok = v <= thr if indicator.comparator != "<" else v < thr
+            bands = [ok, ~ok & (v <= cuts[1]), (v > cuts[1]) & (v <= cuts[2]), v > cuts[2]]
+            labels = [f"≤ {fmt(thr)}", f"{fmt(thr)} – {fmt(cuts[1])}", f"{fmt(cuts[1])} – {fmt(cuts[2])}", f"> {fmt(cuts[2])}"]
+    else:
+        finite = v[np.isfinite(v)]
+        lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        step = (hi - lo) / 4 or 1.0
+        edges = [lo + i * step for i in range(5)]
+        bands = [(v >= edges[3]), (v >= edges[2]) & (v < edges[3]), (v >= edges[1]) & (v < edges[2]), v < edges[1]]
+        labels = [f"≥ {fmt(edges[3])}", f"{fmt(edges[2])} – {fmt(edges[3])}", f"{fmt(edges[1])} – {fmt(edges[2])}", f"< {fmt(edges[1])}"]
+    for colour, band in zip(_CLASS_COLOURS, bands):
+        colours[band.fillna(False) & v.notna()] = colour
+    rows = list(zip(_CLASS_COLOURS, labels))
+    return colours, rows
+
+
+# --- layers ----------------------------------------------------------------------------------
+
+
+def _props_frame(frame: pd.DataFrame, columns: list[str], lang: str = "zh") -> pd.DataFrame:
+    """JSON-ready properties: None for missing values, 是/否 (yes/no) for booleans, text otherwise."""
+    keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    out = pd.DataFrame(frame[keep]).copy()
+    yes, no = _t("yes", lang), _t("no", lang)
+    for c in out.columns:
+        col = out[c]
+        missing = col.isna().to_numpy()
+        if col.dtype == bool or str(col.dtype) == "boolean":
+            values = np.where(col.fillna(False).astype(bool).to_numpy(), yes, no).astype(object)
+        elif pd.api.types.is_float_dtype(col):
+            values = col.round(4).to_numpy(dtype=object)
+        elif pd.api.types.is_integer_dtype(col):
+            values = col.astype("Int64").to_numpy(dtype=object)
+        else:
+            values = col.astype(str).to_numpy(dtype=object)
+        values[missing] = None
+        out[c] = values
+    return out
+
+
+def add_reference(
+    m: folium.Map,
+    outlines: list[tuple[gpd.GeoDataFrame, float]],
+    labels: gpd.GeoDataFrame | None = None,
+    *,
+    lang: str = "zh",
+) -> None:
+    """The offline reference layer: boundary outlines and place labels.
+
+    ``outlines`` are (polygons, line weight) pairs, drawn grey and not
+    clickable; ``labels`` are points with a ``name`` column, drawn as
+    permanent text labels.
+    """
+    group = folium.FeatureGroup(name=_t("boundaries", lang), show=True)
+    for frame, weight in outlines:
+        if frame is None or not len(frame):
+            continue
+        folium.GeoJson(
+            _collection(frame.geometry),
+            style={"color": "#7f7f7f", "weight": weight, "fill": False},
+            interactive=False,
+            control=False,
+        ).add_to(group)
+    if labels is not None and len(labels):
+        ok = labels.geometry.notna() & ~labels.geometry.is_empty
+        pts = labels[ok]
+        _Labels([[round(p.y, 5), round(p.x, 5), html.escape(str(n))] for n, p in zip(pts["name"], pts.geometry)]).add_to(group)
+    group.add_to(m)
+
+
+class _Labels(MacroElement):
+    """Place names as non-interactive text markers (one element for all of them)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.items|tojson }}.forEach(function (d) {
+            L.marker([d[0], d[1]], {
+                icon: L.divIcon({className: "sx-label", html: d[2], iconSize: null}),
+                interactive: false, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list) -> None:
+        super().__init__()
+        self._name = "SxLabels"
+        self.items = items
+
+
+def _collection(geoms: gpd.GeoSeries, props: pd.DataFrame | None = None, decimals: int = 5) -> dict:
+    """A GeoJSON FeatureCollection built directly (much faster than GeoDataFrame.__geo_interface__).
+
+    Rows with a missing or empty geometry are left out; ``props`` must hold
+    JSON-ready values (see :func:`_props_frame`).
+    """
+    geoms = gpd.GeoSeries(geoms).reset_index(drop=True)
+    ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
+    records = props.reset_index(drop=True).to_dict("records") if props is not None else [{}] * len(geoms)
+    features = []
+    if len(geoms) and (geoms[ok].geom_type == "Point").all():
+        xs, ys = np.round(geoms.x.to_numpy(), decimals), np.round(geoms.y.to_numpy(), decimals)
+        for i in np.flatnonzero(ok):
+            features.append({"type": "Feature", "properties": records[i],
+                             "geometry": {"type": "Point", "coordinates": [float(xs[i]), float(ys[i])]}})
+    else:
+        rounded = _round(geoms[ok], decimals)
+        for i, g in zip(np.flatnonzero(ok), rounded):
+            features.append({"type": "Feature", "properties": records[i], "geometry": shapely.geometry.mapping(g)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def add_choropleth(
+    m: folium.Map,
+    units: gpd.GeoDataFrame,
+    indicator: Indicator,
+    *,
+    lang: str = "zh",
+    name: str | None = None,
+    code_col: str = "unit_code",
+    name_col: str = "unit_name",
+    value_col: str = "value",
+    status_col: str | None = "status",
+    unit_level: str = "county",
+    highlight_code: str | None = None,
+) -> None:
+    """Polygons coloured by an indicator, with hover tooltip, popup and legend.
+
+    Each feature carries ``sx_level`` and ``sx_code`` so that a click on it can
+    be read back (streamlit-folium's ``last_active_drawing``).
+    """
+    colours, rows = classify(units[value_col], indicator)
+    status_text = {k: _t(k, lang) for k in ("met", "not_met", "no_data")}
+    props = pd.DataFrame(
+        {
+            "sx_level": unit_level,
+            "sx_code": units[code_col].astype(str).to_numpy(),
+            "sx_colour": colours.to_numpy(),
+            _t("name", lang): units[name_col].astype(str).to_numpy(),
+            _t("code", lang): units[code_col].astype(str).to_numpy(),
+            _t("value", lang): [format_value(v, indicator.unit) for v in units[value_col]],
+            _t("threshold", lang): (indicator.comparator + " " + format_value(indicator.threshold, indicator.unit))
+            if indicator.threshold is not None
+            else "—",
+        },
+        index=units.index,
+    )
+    if status_col and status_col in units:
+        props[_t("status", lang)] = units[status_col].map(status_text).fillna(status_text["no_data"]).to_numpy()
+    shown = [c for c in props.columns if not c.startswith("sx_")]
+    short, keys, labels = _short_keys(props[shown])
+    props = pd.concat([props[["sx_level", "sx_code", "sx_colour"]], short], axis=1)
+    data = _collection(units.geometry, props)
+    hl = str(highlight_code) if highlight_code is not None else None
+
+    def style(feature):
+        p = feature["properties"]
+        selected = hl is not None and p["sx_code"] == hl
+        return {
+            "fillColor": p["sx_colour"],
+            "fillOpacity": 0.65,
+            "color": "#222" if selected else "#555",
+            "weight": 3 if selected else 0.8,
+        }
+
+    folium.GeoJson(
+        data,
+        name=name or indicator.label,
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 2.5, "color": "#000", "fillOpacity": 0.8},
+        tooltip=folium.GeoJsonTooltip(fields=[keys[0], keys[2]], labels=False, sticky=False),
+        popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
+        zoom_on_click=False,
+    ).add_to(m)
+    rows = rows + [(_CLASS_COLOURS[4], status_text["no_data"])]
+    title = name or indicator.label
+    if indicator.threshold:
+        rows[0] = (rows[0][0], rows[0][1] + ("（达标）" if lang == "zh" else " (met)"))
+    _legend_section(m, title, [(_swatch(c), label) for c, label in rows])
+
+
+def _category_labels(kind: str, lang: str) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for col in KINDS[kind].columns:
+        if col.values:
+            out[col.name] = {code: (sp[0] if (lang == "zh" and sp) else code.replace("_", " ")) for code, sp in col.values.items()}
+    return out
+
+
+def _popup_columns(kind: str) -> list[str]:
+    skip = {"lon", "lat", "coord_system", "source", "township_code", "county_code"}
+    cols = [c.name for c in KINDS[kind].columns if c.name not in skip]
+    return list(dict.fromkeys(cols + ["county_name", "township_name", "planned"]))
+
+
+def _readable(frame: pd.DataFrame, kind: str, lang: str, columns: list[str]) -> pd.DataFrame:
+    """Category codes in words, booleans as 是/否, headers in ``lang``."""
+    props = _props_frame(frame, columns, lang)
+    for col, mapping in _category_labels(kind, lang).items():
+        if col in props:
+            props[col] = props[col].map(mapping).where(props[col].notna(), None).fillna(props[col])
+    return localise_columns(props, lang)
+
+
+def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> tuple[dict, list[str], list[str]]:
+    """A point layer as GeoJSON with readable popup properties: (collection, keys, labels).
+
+    Separate from :func:`add_points` so that callers can cache it.
+    """
+    props, keys, labels = _short_keys(_readable(frame, kind, lang, _popup_columns(kind)))
+    return _collection(frame.geometry, props), keys, labels
+
+
+def _short_keys(props: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Properties under short keys (p0, p1, ...) with their labels as popup aliases.
+
+    Labels are Chinese and folium escapes every non-ASCII character, so
+    repeating them in every feature would multiply what the browser receives.
+    """
+    keys = [f"p{i}" for i in range(props.shape[1])]
+    return props.set_axis(keys, axis=1), keys, [str(c) for c in props.columns]
+
+
+def add_points(
+    m: folium.Map,
+    frame: gpd.GeoDataFrame | None,
+    kind: str,
+    *,
+    lang: str = "zh",
+    name: str | None = None,
+    show: bool = True,
+    style_key: str | None = None,
+    legend_label: str | None = None,
+    collection: tuple[dict, list[str], list[str]] | None = None,
+) -> None:
+    """A facility (or demand) layer with the kind's own icon and a popup of its attributes.
+
+    ``collection`` is a cached :func:`point_collection` of ``frame``.
+    """
+    if collection is None:
+        if frame is None or not len(frame):
+            return
+        collection = point_collection(frame, kind, lang)
+    data, keys, labels = collection
+    if not data["features"]:
+        return
+    shape, colour = ICON_STYLES[style_key or kind]
+    size = 9 if shape == "dot" else 14
+    title = name or KINDS[kind].label(lang)
+    n = len(data["features"])
+    folium.GeoJson(
+        data,
+        name=f"{title}（{n}）" if lang == "zh" else f"{title} ({n})",
+        marker=folium.Marker(
+            icon=folium.DivIcon(html=icon_svg(shape, colour, size), icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon")
+        ),
+        popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
+        tooltip=folium.GeoJsonTooltip(fields=keys[1:2], labels=False),
+        show=show,
+    ).add_to(m)
+    _legend_section(m, title, [(icon_svg(shape, colour, size), legend_label or title)])
+
+
+def add_coverage(
+    m: folium.Map,
+    covered_area: gpd.GeoDataFrame | None,
+    uncovered: gpd.GeoDataFrame | None,
+    *,
+    lang: str = "zh",
+    title: str | None = None,
+    threshold_min: float = 15.0,
+) -> None:
+    """The walking-coverage area (isochrones) and the uncovered demand points, highlighted."""
+    area_name = title or _t("covered_area", lang)
+    if threshold_min != 15.0:
+        area_name = area_name.replace("15", f"{threshold_min:g}")
+    if covered_area is not None and len(covered_area):
+        area = simplify_for_display(covered_area[[covered_area.geometry.name]], 0.0002)
+        folium.GeoJson(
+            _collection(area.geometry),
+            name=area_name,
+            style_function=lambda _f: {"fillColor": "#74c476", "fillOpacity": 0.35, "color": "#31a354", "weight": 1},
+            interactive=False,
+        ).add_to(m)
+        _legend_section(m, area_name, [(_swatch("#74c476", "#31a354", 0.5), area_name)])
+    if uncovered is not None and len(uncovered):
+        cols = ["name", "population", "minutes", "distance_m", "nearest_facility_name", "county_name", "township_name"]
+        props, keys, labels = _short_keys(localise_columns(_props_frame(uncovered, cols), lang))
+        data = _collection(uncovered.geometry, props)
+        label = _t("uncovered", lang)
+        n = len(data["features"])
+        folium.GeoJson(
+            data,
+            name=f"{label}（{n}）" if lang == "zh" else f"{label} ({n})",
+            marker=folium.Marker(
+                icon=folium.DivIcon(html=icon_svg("ring", ICON_STYLES["uncovered"][1], 16), icon_size=(16, 16), icon_anchor=(8, 8), class_name="sx-icon")
+            ),
+            popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
+            tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
+        ).add_to(m)
+        _legend_section(m, label, [(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), label)])

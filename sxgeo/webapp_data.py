@@ -1,0 +1,353 @@
+"""What the app shows for an area, computed once per dataset and memoised.
+
+:class:`Workspace` holds one dataset (demo or uploaded layers), its
+:class:`~sxgeo.analysis.Analysis` and the boundaries, and answers the app's
+questions per area (province, a city or a county): which units and points to
+draw, which target rows and gap-list rows belong to it.  It only selects and
+reshapes results of the sxgeo core; it holds no analysis logic and does not
+import streamlit, so the benchmark and reports can use it directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sxgeo import boundaries, maps
+from sxgeo.analysis import Analysis, analyse
+from sxgeo.scenario import add_planned, compare
+
+__all__ = ["Boundaries", "Workspace", "area_codes", "GAP_KINDS", "TOLERANCE"]
+
+#: Display simplification (degrees) of what is drawn at each level.
+TOLERANCE = {"province": 0.004, "city": 0.0015, "county": 0.0}
+
+#: Gap lists shown by the app, in order.
+GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing")
+
+_LEVEL_RANK = {"township": 0, "county": 1, "city": 2, "province": 3}
+
+
+@dataclass
+class Boundaries:
+    """The bundled administrative geography, loaded once."""
+
+    counties: gpd.GeoDataFrame  # full detail (for the selected county and exports)
+    counties_display: gpd.GeoDataFrame
+    cities_display: gpd.GeoDataFrame
+    province: gpd.GeoDataFrame
+    townships: pd.DataFrame
+
+    @classmethod
+    def load(cls) -> Boundaries:
+        return cls(
+            counties=boundaries.load_counties(),
+            counties_display=boundaries.load_counties(display=True),
+            cities_display=boundaries.load_cities(display=True),
+            province=boundaries.load_province(),
+            townships=boundaries.load_townships(),
+        )
+
+    @cached_property
+    def county_city(self) -> dict[str, str]:
+        return dict(zip(self.counties["adcode"], self.counties["city_code"]))
+
+    @cached_property
+    def simplified(self) -> dict[str, gpd.GeoDataFrame]:
+        """County and city outlines simplified per level (shared borders kept)."""
+        out = {("county", level): maps.simplify_for_display(self.counties_display, tol) for level, tol in TOLERANCE.items()}
+        out["cities"] = maps.simplify_for_display(self.cities_display, 0.003)
+        out["province"] = maps.simplify_for_display(self.province, 0.004)
+        return out
+
+
+def area_codes(b: Boundaries, level: str, code: str | None) -> list[str]:
+    """County codes inside an area."""
+    c = b.counties
+    if level == "province" or code is None:
+        return list(c["adcode"])
+    if level == "city":
+        return list(c.loc[c["city_code"] == code, "adcode"])
+    return [code]
+
+
+def _county_of(codes: pd.Series) -> pd.Series:
+    """County code of township codes (first 6 digits) or of county codes."""
+    return codes.astype(str).str[:6]
+
+
+@dataclass(eq=False)
+class Workspace:
+    """One dataset and its analysis, with per-area views memoised."""
+
+    layers: dict[str, gpd.GeoDataFrame | None]
+    bounds: Boundaries
+    township_polygons: gpd.GeoDataFrame | None = None
+    network: object | None = None
+    analysis: Analysis | None = None
+    error: Exception | None = None
+    _memo: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def build(cls, layers, bounds: Boundaries, *, township_polygons=None, network=None) -> Workspace:
+        """Analyse ``layers``; a failing analysis is kept in ``error`` so the app still shows the layers."""
+        ws = cls(layers=layers, bounds=bounds, township_polygons=township_polygons, network=network)
+        try:
+            ws.analysis = analyse(
+                layers,
+                network=network,
+                township_polygons=township_polygons,
+                counties=bounds.counties,
+                townships=bounds.townships,
+            )
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the app keeps working
+            ws.error = exc
+        return ws
+
+    def _cached(self, key, compute):
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+        return value
+
+    def warm(self, target_id: str | None = None, langs: tuple[str, ...] = ("zh",)) -> None:
+        """Compute every county's and city's views ahead of time (run in a background thread).
+
+        After this, switching area only assembles the map from memoised parts.
+        """
+        if self.analysis is None:
+            return
+        if target_id is None:
+            options = self.map_targets()
+            target_id = options["target_id"].iloc[0] if len(options) else None
+        areas = [("city", c) for c in sorted(set(self.bounds.counties["city_code"]))]
+        areas += [("county", c) for c in self.bounds.counties["adcode"]]
+        for level, code in areas:
+            self.target_rows(level, code)
+            self.reference(level, code)
+            if target_id is not None:
+                self.choropleth_units(level, code, target_id)
+            self.coverage(level, code)
+            for name in GAP_KINDS:
+                self.gap_list(name, level, code)
+            for kind in self.layers:
+                for lang in langs:
+                    self.point_collection(kind, level, code, lang)
+
+    # --- evaluation ----------------------------------------------------------------------
+    @property
+    def evaluation(self) -> pd.DataFrame:
+        return self.analysis.evaluation if self.analysis is not None else pd.DataFrame(
+            columns=["level", "unit_code", "unit_name", "target_id", "target_zh", "target_en", "period", "value",
+                     "threshold", "comparator", "unit", "met", "status", "gap"]
+        )
+
+    def map_targets(self) -> pd.DataFrame:
+        """Targets a choropleth can show: county-level ones, township-level ones with polygons."""
+        ev = self.evaluation
+        levels = ["county"] + (["township"] if self.township_polygons is not None else [])
+        rows = ev[ev["level"].isin(levels) & ev["period"].isna()]
+        return rows.drop_duplicates("target_id")[["target_id", "level", "target_zh", "target_en", "threshold", "comparator", "unit"]]
+
+    def target_rows(self, level: str, code: str | None) -> pd.DataFrame:
+        """One row per target for the area: its own value, or how many of its units meet it.
+
+        Columns: target_id, target_zh, target_en, period, value, threshold,
+        comparator, unit, status, units_met, units_total, units_level.
+        """
+        return self._cached(("targets", level, code), lambda: self._target_rows(level, code))
+
+    def _target_rows(self, level: str, code: str | None) -> pd.DataFrame:
+        ev = self.evaluation
+        counties = set(area_codes(self.bounds, level, code))
+        own_code = "140000" if level == "province" else code
+        out = []
+        for tid, rows in ev.groupby("target_id", sort=False):
+            tlevel = rows["level"].iloc[0]
+            first = rows.iloc[0]
+            base = {k: first[k] for k in ("target_id", "target_zh", "target_en", "threshold", "comparator", "unit")}
+            if tlevel == level:
+                mine = rows[rows["unit_code"].astype(str) == own_code]
+                for _, r in mine.iterrows():
+                    out.append({**base, "period": r["period"], "value": r["value"], "status": r["status"],
+                                "units_met": np.nan, "units_total": np.nan, "units_level": None})
+            elif _LEVEL_RANK[tlevel] < _LEVEL_RANK[level]:
+                if tlevel == "city":
+                    inside = rows[rows["unit_code"].isin({self.bounds.county_city[c] for c in counties})]
+                else:
+                    inside = rows[_county_of(rows["unit_code"]).isin(counties)]
+                if inside.empty:
+                    continue
+                judged = inside[inside["status"] != "no_data"]
+                met = int((judged["status"] == "met").sum())
+                out.append({**base, "period": None, "value": (met / len(judged)) if len(judged) else np.nan,
+                            "status": "no_data" if judged.empty else ("met" if met == len(judged) else "not_met"),
+                            "units_met": met, "units_total": len(judged), "units_level": tlevel})
+        cols = ["target_id", "target_zh", "target_en", "period", "value", "threshold", "comparator", "unit", "status",
+                "units_met", "units_total", "units_level"]
+        return pd.DataFrame(out, columns=cols)
+
+    # --- what is drawn -------------------------------------------------------------------
+    def choropleth_units(self, level: str, code: str | None, target_id: str) -> gpd.GeoDataFrame:
+        """Polygons to colour for an area, with the target's ``value`` and ``status``.
+
+        Province: all counties (simplified); city: the city's counties; county:
+        the counties of its city (simplified) with the county itself in full detail.
+        Township targets use the user's township polygons of the area.
+        """
+        return self._cached(("units", level, code, target_id), lambda: self._choropleth_units(level, code, target_id))
+
+    def _choropleth_units(self, level, code, target_id):
+        ev = self.evaluation
+        rows = ev[(ev["target_id"] == target_id) & ev["period"].isna()]
+        tlevel = rows["level"].iloc[0] if len(rows) else "county"
+        if tlevel == "township" and self.township_polygons is not None:
+            polys = self.township_polygons
+            polys = polys[_county_of(polys["code"]).isin(area_codes(self.bounds, level, code))]
+            units = maps.simplify_for_display(polys.rename(columns={"code": "unit_code", "name": "unit_name"}),
+                                              TOLERANCE[level] / 2)
+        else:
+            show_level = "city" if level == "county" else level
+            show_code = self.bounds.county_city.get(code) if level == "county" else code
+            drawn = self.bounds.simplified[("county", show_level)]
+            drawn = drawn[drawn["adcode"].isin(area_codes(self.bounds, show_level, show_code))]
+            units = drawn.rename(columns={"adcode": "unit_code", "name": "unit_name"})
+            if level == "county":
+                full = self.bounds.counties
+                detail = maps.simplify_for_display(full[full["adcode"] == code], 0.0)
+                units = units.copy()
+                units.loc[units["unit_code"] == code, "geometry"] = detail.geometry.to_numpy()
+        vals = rows.set_index(rows["unit_code"].astype(str))[["value", "status"]]
+        units = units[["unit_code", "unit_name", "geometry"]].copy()
+        units["value"] = units["unit_code"].map(vals["value"])
+        units["status"] = units["unit_code"].map(vals["status"]).fillna("no_data")
+        return gpd.GeoDataFrame(units, geometry="geometry", crs="EPSG:4326")
+
+    def reference(self, level: str, code: str | None):
+        """(outlines, labels) of the offline reference layer for an area."""
+        return self._cached(("ref", level, code), lambda: self._reference(level, code))
+
+    def _reference(self, level, code):
+        b = self.bounds
+        province, cities = b.simplified["province"], b.simplified["cities"]
+        if level == "province":
+            return [(cities, 1.2), (province, 2.0)], cities.assign(geometry=cities.representative_point())
+        minx, miny, maxx, maxy = self.bbox(level, code)
+        dx, dy = (maxx - minx) * 0.75, (maxy - miny) * 0.75
+        rect = (minx - dx, miny - dy, maxx + dx, maxy + dy)
+
+        def lines(frame):  # outlines as lines cut to the surroundings of the view
+            cut = frame.boundary.clip_by_rect(*rect)
+            return gpd.GeoDataFrame(geometry=cut[~cut.is_empty].to_numpy(), crs=frame.crs)
+
+        city_code = code if level == "city" else b.county_city.get(code)
+        counties = b.simplified[("county", "city")]
+        inside = counties[counties["city_code"] == city_code]
+        return [(lines(cities), 1.5), (lines(province), 2.0)], inside.assign(geometry=inside.representative_point())
+
+    def bbox(self, level: str, code: str | None) -> tuple[float, float, float, float]:
+        c = self.bounds.counties
+        if level == "province":
+            frame = self.bounds.province
+        elif level == "city":
+            frame = c[c["city_code"] == code]
+        else:
+            frame = c[c["adcode"] == code]
+        minx, miny, maxx, maxy = frame.total_bounds
+        return float(minx), float(miny), float(maxx), float(maxy)
+
+    def points(self, kind: str, level: str, code: str | None, layers: dict | None = None) -> gpd.GeoDataFrame | None:
+        """The points of a layer inside the area (none at province level: too many to send)."""
+        if level == "province":
+            return None
+        src = (layers or self.layers).get(kind)
+        if src is None or not len(src):
+            return None
+        col = "city_code" if level == "city" else "county_code"
+        return src[src[col].astype(str) == code] if col in src else None
+
+    def point_collection(self, kind: str, level: str, code: str | None, lang: str):
+        """:func:`sxgeo.maps.point_collection` of :meth:`points`, memoised (None when empty)."""
+        def build():
+            pts = self.points(kind, level, code)
+            return None if pts is None or not len(pts) else maps.point_collection(pts, kind, lang)
+        return self._cached(("pts", kind, level, code, lang), build)
+
+    def coverage(self, level: str, code: str | None, quantity: str = "fitness_walk_share"):
+        """(covered area clipped to the area, uncovered demand points in it), or None."""
+        if level == "province" or self.analysis is None:
+            return None
+        return self._cached(("cov", level, code, quantity), lambda: self._coverage(level, code, quantity))
+
+    def _coverage(self, level, code, quantity):
+        res = self.analysis.walk_result(quantity)
+        if res is None:
+            return None
+        c = self.bounds.counties
+        shape = c[c["adcode"].isin(area_codes(self.bounds, level, code))].union_all()
+        area = res.covered_area
+        if area is not None and len(area):
+            area = area[area.intersects(shape)]
+            area = gpd.clip(area, shape.envelope) if len(area) else area
+        gaps = self.filter_rows(self.analysis.walk_gaps(quantity), level, code)
+        return area, gaps
+
+    # --- gap lists -----------------------------------------------------------------------
+    def filter_rows(self, frame: pd.DataFrame | None, level: str, code: str | None, *, demand_kind: str = "residential"):
+        """Rows of a result table that lie in the area (by county code, township code or point id)."""
+        if frame is None or level == "province":
+            return frame
+        counties = set(area_codes(self.bounds, level, code))
+        if "county_code" in frame:
+            county = frame["county_code"].astype(str)
+        elif "unit_code" in frame:
+            county = _county_of(frame["unit_code"])
+        elif "id" in frame and self.layers.get(demand_kind) is not None:
+            src = self.layers[demand_kind]
+            lookup = self._cached(("id_county", demand_kind),
+                                  lambda: pd.Series(src["county_code"].astype(str).to_numpy(), index=src["id"].to_numpy()))
+            county = frame["id"].map(lookup)
+        else:
+            return frame.iloc[0:0]
+        return frame[county.isin(counties).to_numpy()]
+
+    def gap_list(self, name: str, level: str, code: str | None) -> pd.DataFrame | None:
+        """A gap list for the area; the nursing list gets county polygons for GeoPackage export."""
+        if self.analysis is None:
+            return None
+        return self._cached(("gap", name, level, code), lambda: self._gap_list(name, level, code))
+
+    def _gap_list(self, name, level, code):
+        frame = self._cached("gap_lists", self.analysis.gap_lists).get(name)
+        frame = self.filter_rows(frame, level, code)
+        if frame is None:
+            return None
+        if name == "nursing":
+            keep = [c for c in ("unit_code", "unit_name", "value", "threshold", "gap", "numerator", "denominator") if c in frame]
+            frame = frame[keep]
+            geom = self.bounds.counties.set_index("adcode").geometry
+            frame = gpd.GeoDataFrame(frame, geometry=frame["unit_code"].map(geom).to_numpy(), crs="EPSG:4326")
+        return frame.reset_index(drop=True)
+
+    # --- scenario ------------------------------------------------------------------------
+    def scenario(self, planned: dict[str, gpd.GeoDataFrame], key) -> tuple[Analysis, pd.DataFrame, dict]:
+        """Analysis with the planned facilities added, its comparison with this one, and the layers used."""
+        def run():
+            layers = add_planned(self.layers, planned)
+            after = analyse(layers, network=self.network, township_polygons=self.township_polygons,
+                            counties=self.bounds.counties, townships=self.bounds.townships)
+            return after, compare(self.analysis, after), layers
+        with self._lock:  # keep the last few scenarios only
+            old = [k for k in self._memo if isinstance(k, tuple) and k[0] == "scenario" and k[1] != key]
+            for k in old[:-3]:
+                del self._memo[k]
+        return self._cached(("scenario", key), run)
