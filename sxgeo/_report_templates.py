@@ -1,0 +1,102 @@
+"""Jinja2 templates of the HTML reports (see :mod:`sxgeo.report`).
+
+The pages are self-contained: inline CSS, images as ``data:`` URIs, no
+script, no web font, no external link other than relative links between the
+report files themselves.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TEMPLATES"]
+
+_CSS = """
+:root { --ok:#1a7f37; --bad:#c0392b; --na:#8a8a8a; --line:#d0d7de; }
+body { font-family: "Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",
+       "WenQuanYi Micro Hei",sans-serif; margin: 0 auto; max-width: 1100px; padding: 1.2em 1.5em 3em;
+       color:#1f2328; line-height:1.5; }
+h1 { font-size: 1.6em; margin: .2em 0 .4em; } h2 { font-size: 1.25em; border-bottom: 1px solid var(--line);
+     padding-bottom: .2em; margin-top: 1.6em; } h3 { font-size: 1.05em; margin-top: 1.2em; }
+.notice { background:#fff4ce; border:1px solid #e5c100; padding:.6em .9em; border-radius:4px; margin:.8em 0; }
+.meta { color:#57606a; font-size:.9em; } .meta td { padding:0 1em .1em 0; border:0; }
+table { border-collapse: collapse; font-size: .88em; margin:.4em 0 .8em; }
+th, td { border: 1px solid var(--line); padding: .25em .5em; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.met { color: var(--ok); font-weight: 600; } .not_met { color: var(--bad); font-weight: 600; }
+.no_data { color: var(--na); }
+.badges span { display:inline-block; margin-right:.8em; padding:.15em .6em; border-radius:3px; background:#f6f8fa; }
+img.figure, svg.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
+.scroll { max-height: 28em; overflow: auto; }
+td a { white-space: nowrap; }
+.failed { color: var(--bad); }
+footer { margin-top: 2em; color:#57606a; font-size:.85em; }
+"""
+
+_BASE = """<!DOCTYPE html>
+<html lang="{{ html_lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>""" + _CSS + """</style>
+</head>
+<body>
+{% block body %}{% endblock %}
+<footer>{{ text.footer }}</footer>
+</body>
+</html>
+"""
+
+_TABLE = """{% macro table(t) -%}
+{% if t.rows %}
+<div class="scroll"><table>
+<thead><tr>{% for h in t.header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in t.rows %}<tr>{% for c in row %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}>{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table></div>
+{% if t.note %}<p class="meta">{{ t.note }}</p>{% endif %}
+{% else %}<p>{{ t.empty }}</p>{% endif %}
+{%- endmacro %}
+"""
+
+_COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
+{% block body %}
+{% if back %}<p><a href="{{ back }}">{{ text.back }}</a></p>{% endif %}
+<h1>{{ title }}</h1>
+{% for n in notices %}<div class="notice">{{ n }}</div>{% endfor %}
+<table class="meta">{% for k, v in meta %}<tr><td>{{ k }}</td><td>{{ v }}</td></tr>{% endfor %}</table>
+<p class="badges">{% for b in badges %}<span class="{{ b.cls }}">{{ b.text }}</span>{% endfor %}</p>
+<p><a href="{{ xlsx }}">{{ text.download }}</a></p>
+
+<h2>{{ text.map }}</h2>
+<img class="figure" alt="{{ text.map }}" src="data:image/png;base64,{{ map_png }}">
+
+<h2>{{ text.targets }}</h2>
+{{ table(targets) }}
+
+<h2>{{ text.charts }}</h2>
+{% for c in charts %}<p class="figure">{{ c | safe }}</p>{% endfor %}
+
+<h2>{{ text.gaps }}</h2>
+{% for g in gaps %}<h3>{{ g.title }}（{{ g.count }}）</h3>{{ table(g.table) }}{% endfor %}
+
+{% if warnings %}<h2>{{ text.warnings }}</h2><ul>{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+{% endblock %}
+"""
+
+_SUMMARY = """{% extends "base.html" %}{% from "table.html" import table %}
+{% block body %}
+<h1>{{ title }}</h1>
+{% for n in notices %}<div class="notice">{{ n }}</div>{% endfor %}
+<table class="meta">{% for k, v in meta %}<tr><td>{{ k }}</td><td>{{ v }}</td></tr>{% endfor %}</table>
+<p><a href="{{ xlsx }}">{{ text.download }}</a></p>
+{% if failures %}<h2 class="failed">{{ text.failed }}</h2>
+<ul>{% for f in failures %}<li class="failed">{{ f }}</li>{% endfor %}</ul>{% endif %}
+<h2>{{ text.ranking }}</h2>
+{{ table(ranking) }}
+{% if chart %}<p class="figure">{{ chart | safe }}</p>{% endif %}
+{% for t in upper %}<h2>{{ t.title }}</h2>{{ table(t.table) }}{% endfor %}
+{% endblock %}
+"""
+
+#: Template name -> source, for a ``jinja2.DictLoader``.
+TEMPLATES = {"base.html": _BASE, "table.html": _TABLE, "county.html": _COUNTY, "summary.html": _SUMMARY}

@@ -1,0 +1,308 @@
+"""The ``sxgeo`` command line: batch reports, gap-list exports and siting proposals.
+
+Only argument parsing and printing live here; the work is done by
+:mod:`sxgeo.report` and :mod:`sxgeo.siting`, which call the same analysis
+functions as the app.  Messages are in simplified Chinese, or English with
+``--lang en``.  Every bad option or input ends with one line on stderr and
+exit code 2; a batch in which some county failed ends with exit code 1.
+
+Examples::
+
+    sxgeo report --county 140105
+    sxgeo report --all --out 报告 --jobs 2
+    sxgeo gaps --kind fitness --city 140100 --format gpkg
+    sxgeo site --kind elderly --county 140105 -n 5
+    sxgeo site --kind kindergarten --city 140700 --candidates 可用地块.xlsx
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_COLON = {"zh": "：", "en": ": "}
+
+_TEXT = {
+    "prog": ("山西省公共服务设施缺口分析：批量报告、缺口清单与选址建议", "Shanxi public-service gap analysis: reports, gap lists and siting"),
+    "error": ("错误", "error"),
+    "report_done": (
+        "已生成 {n} 个区县的报告，汇总页：{index}（用时 {seconds:.1f} 秒）",
+        "wrote {n} county reports; summary page: {index} ({seconds:.1f} s)",
+    ),
+    "report_failed": ("{n} 个区县失败：", "{n} counties failed:"),
+    "gaps_done": ("已写出 {n} 行到 {path}", "wrote {n} rows to {path}"),
+    "site_cov": (
+        "{label}：新增 {sites} 处，覆盖人口 {covered:,.0f} / {population:,.0f}（{share}），新增覆盖 {added:,.0f} 人",
+        "{label}: {sites} new sites, covered {covered:,.0f} of {population:,.0f} ({share}), {added:,.0f} newly covered",
+    ),
+    "site_row": ("  {order}. {id} {name}：新增覆盖 {added:,.0f} 人", "  {order}. {id} {name}: {added:,.0f} newly covered"),
+    "kg_row": (
+        "  {township}（{code}）：{basis_text} {site} {name}，服务 3-5 岁儿童 {kids}",
+        "  {township} ({code}): {basis_text} {site} {name}, serving {kids} children aged 3-5",
+    ),
+    "kg_none": ("  {township}（{code}）：乡镇内无居民点，无法选址", "  {township} ({code}): no residential point, no site"),
+    "kg_head": ("{n} 个乡镇没有公办幼儿园，建议选址：", "{n} townships have no public kindergarten; proposed sites:"),
+    "written": ("输出文件：{paths}", "files written: {paths}"),
+    "unreachable": (
+        "另有 {pop:,.0f} 人所在的居民点在任何候选点的步行范围以外",
+        "{pop:,.0f} residents live where no candidate site is within walking range",
+    ),
+    "loaded": ("{summary}", "{summary}"),
+    "demo": ("使用自带的合成演示数据（非真实）", "using the bundled SYNTHETIC demo data (not real)"),
+}
+
+_SCENARIO = {"current": ("现状", "current"), "mclp": ("最大覆盖（MCLP）", "MCLP"), "lscp": ("最少设施全覆盖（LSCP）", "LSCP")}
+_BASIS = {"candidate": ("候选点", "candidate"), "most_populous": ("人口最多的居民点", "most populous point")}
+
+
+def _t(key: str, lang: str, **params: object) -> str:
+    zh, en = _TEXT[key]
+    return (zh if lang == "zh" else en).format(**params)
+
+
+_ARGV: list[str] = []
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The ``--lang`` of a command line that could not be parsed (for its error message)."""
+    for i, a in enumerate(argv):
+        if a == "--lang=en" or (a == "--lang" and argv[i + 1 : i + 2] == ["en"]):
+            return "en"
+    return "zh"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        lang = _lang_of(_ARGV)
+        self.exit(EXIT_USAGE, f"{self.prog}: {_t('error', lang)}{_COLON[lang]}{' '.join(message.split())}\n")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (subcommands ``report``, ``gaps``, ``site``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language (default zh)")
+
+    data = argparse.ArgumentParser(add_help=False)
+    g = data.add_argument_group("数据 / data (默认：自带的合成演示数据 / default: the bundled synthetic demo data)")
+    g.add_argument("--residential", metavar="FILE", help="居民点图层 / residential demand points")
+    g.add_argument("--kindergartens", metavar="FILE", help="幼儿园图层 / kindergartens")
+    g.add_argument("--elderly-care", metavar="FILE", help="养老服务设施图层 / elderly-care sites")
+    g.add_argument("--fitness", metavar="FILE", help="健身设施图层 / fitness facilities")
+    g.add_argument("--minor-protection", metavar="FILE", help="未成年人救助保护机构 / minor-protection institutions")
+    g.add_argument("--coord-system", default="wgs84", help="坐标系 wgs84|gcj02|bd09 (default wgs84)")
+    g.add_argument("--township-polygons", metavar="FILE", help="乡镇界线 / township polygons")
+    g.add_argument("--targets", metavar="FILE", help="目标文件 (TOML) / targets file")
+    g.add_argument("--osm", metavar="FILE", help="本地 OSM 路网文件 (.osm.pbf/.osm) / local OSM file: network walking times")
+    g.add_argument("--cache-dir", metavar="DIR", help="路网缓存目录 / network cache folder")
+    g.add_argument("--detour-factor", type=float, default=1.3, help="无路网时的绕行系数 / detour factor without a network (1.3)")
+
+    def scope(p: argparse.ArgumentParser, *, allow_all: bool) -> None:
+        s = p.add_mutually_exclusive_group(required=True)
+        s.add_argument("--county", metavar="CODE", help="区县代码，例如 140105 / county code")
+        s.add_argument("--city", metavar="CODE", help="地级市代码，例如 140100 / city code")
+        if allow_all:
+            s.add_argument("--all", action="store_true", help="全省 117 个区县 / all 117 counties")
+
+    parser = _Parser(prog="sxgeo", description=_TEXT["prog"][0] + " / " + _TEXT["prog"][1])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rp = sub.add_parser("report", parents=[common, data], help="区县报告 (HTML + XLSX) 与汇总页 / county reports and summary")
+    scope(rp, allow_all=True)
+    rp.add_argument("--out", default="sxgeo-reports", metavar="DIR", help="输出目录 / output folder (sxgeo-reports)")
+    rp.add_argument("--jobs", type=_positive_int, default=min(os.cpu_count() or 1, 4), help="并行进程数 / worker processes")
+    rp.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    rp.add_argument("--timings", metavar="FILE", help="把各区县用时写入 CSV / write per-county seconds to a CSV file")
+
+    gp = sub.add_parser("gaps", parents=[common, data], help="导出缺口清单 / export a gap list")
+    gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly"))
+    scope(gp, allow_all=True)
+    gp.add_argument("--format", choices=("csv", "xlsx", "gpkg"), default="xlsx")
+    gp.add_argument("--out", metavar="FILE", help="输出文件 / output file (default <kind>_gaps_<code>.<format>)")
+
+    sp = sub.add_parser("site", parents=[common, data], help="选址建议 / where to build next")
+    sp.add_argument("--kind", required=True, choices=("fitness", "elderly", "kindergarten"))
+    scope(sp, allow_all=False)
+    sp.add_argument("-n", "--sites", type=_positive_int, default=5, help="MCLP 新增设施数 / new sites for the MCLP (5)")
+    sp.add_argument("--candidates", metavar="FILE", help="候选点图层（如可用地块）/ candidate sites (e.g. available land)")
+    sp.add_argument("--method", choices=("both", "mclp", "lscp"), default="both", help="健身、养老：MCLP、LSCP 或两者 (both)")
+    sp.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="求解时限 / solver time limit")
+    sp.add_argument("--out", metavar="DIR", help="输出目录 / output folder (default sites_<kind>_<code>)")
+    return parser
+
+
+def _files(args: argparse.Namespace) -> dict[str, str | None]:
+    return {
+        "residential": args.residential,
+        "kindergartens": args.kindergartens,
+        "elderly_care": args.elderly_care,
+        "fitness": args.fitness,
+        "minor_protection": args.minor_protection,
+    }
+
+
+def _inputs(args: argparse.Namespace, scope_area):
+    from sxgeo import report
+
+    inputs = report.load_inputs(
+        _files(args),
+        coord_system=args.coord_system,
+        targets_path=args.targets,
+        township_polygons=args.township_polygons,
+        osm=args.osm,
+        cache_dir=args.cache_dir,
+        area=scope_area,
+        detour_factor=args.detour_factor,
+    )
+    if inputs.synthetic:
+        print(_t("demo", args.lang), file=sys.stderr)
+    else:
+        for res in inputs.loaded.values():
+            print(res.summary(args.lang), file=sys.stderr)
+    return inputs
+
+
+def _scope(args: argparse.Namespace):
+    from sxgeo import boundaries, report
+
+    counties = boundaries.load_counties()
+    return report.resolve_scope(counties, county=args.county, city=args.city), counties
+
+
+def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> None:
+    """Every file option names an existing file, the coordinate system is known, and (when
+    the user gives layers) the layers the command ``needed`` are among them."""
+    from sxgeo import report
+
+    paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, getattr(args, "candidates", None)]
+    report.check_inputs(paths, args.coord_system)
+    given = [k for k, v in _files(args).items() if v is not None]
+    if given:
+        report.require_layers(given, needed)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from sxgeo import report
+
+    scope, counties = _scope(args)
+    _check_inputs(args)
+    out = report.check_output_dir(args.out)
+    inputs = _inputs(args, scope.area(counties))
+    analysis = report.analyse_inputs(inputs)
+    builder = report.ReportBuilder(inputs, analysis, scope, lang=args.lang)
+    desc, unit = ("区县报告", "县") if args.lang == "zh" else ("county reports", "county")
+    result = report.run_batch(
+        builder, scope.county_codes, out, jobs=args.jobs, progress=not args.no_progress, desc=desc, unit=unit
+    )
+    if args.timings:
+        import pandas as pd
+
+        pd.DataFrame({"county_code": list(result.seconds), "seconds": list(result.seconds.values())}).to_csv(
+            args.timings, index=False
+        )
+    print(_t("report_done", args.lang, n=len(result.written), index=result.summary_html, seconds=result.total_seconds))
+    if result.failures:
+        print(_t("report_failed", args.lang, n=len(result.failures)), file=sys.stderr)
+        for code, message in result.failures.items():
+            print(f"  {code} {builder.county_info.at[code, 'name']}: {message}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from sxgeo import report
+
+    scope, counties = _scope(args)
+    _check_inputs(args, report.GAP_LAYERS[args.kind])
+    path = Path(args.out) if args.out else Path(f"{args.kind}_gaps_{scope.code}.{args.format}")
+    if path.suffix.lower() != f".{args.format}":
+        path = path.with_name(path.name + f".{args.format}")
+    report.check_output_dir(path.parent if str(path.parent) else Path("."))
+    inputs = _inputs(args, scope.area(counties))
+    written, n = report.export_gaps(inputs, args.kind, scope, path, lang=args.lang)
+    print(_t("gaps_done", args.lang, n=n, path=written))
+    return EXIT_OK
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from sxgeo import report, siting
+
+    scope, counties = _scope(args)
+    _check_inputs(args, siting.SITE_LAYERS[args.kind])
+    out = report.check_output_dir(args.out or f"sites_{args.kind}_{scope.code}")
+    inputs = _inputs(args, scope.area(counties))
+    candidates = None
+    if args.candidates:
+        loaded = siting.load_candidates(
+            args.candidates, args.kind, coord_system=args.coord_system, counties=inputs.counties, townships=inputs.townships
+        )
+        print(loaded.summary(args.lang), file=sys.stderr)
+        candidates = loaded.layer
+    result = siting.run_site(
+        inputs, scope, args.kind, n_sites=args.sites, candidates=candidates,
+        methods=("mclp", "lscp") if args.method == "both" else (args.method,), time_limit_s=args.time_limit,
+    )
+    _print_site(result, args.lang)
+    paths = siting.write_site_outputs(result, inputs, scope, args.kind, out, lang=args.lang)
+    print(_t("written", args.lang, paths=", ".join(str(p) for p in paths)))
+    return EXIT_OK
+
+
+def _print_site(result, lang: str) -> None:
+    from sxgeo import siting
+
+    i = 0 if lang == "zh" else 1
+    if isinstance(result, siting.SitingResult):
+        for rec in result.coverage.itertuples(index=False):
+            share = "—" if rec.share != rec.share else f"{rec.share * 100:.1f}%"
+            print(_t("site_cov", lang, label=_SCENARIO[rec.scenario][i], sites=rec.new_sites, covered=rec.covered_population,
+                     population=rec.population, share=share, added=rec.added_population))
+            frame = result.sites if rec.scenario == "mclp" else None
+            for s in (frame.itertuples(index=False) if frame is not None else ()):
+                print(_t("site_row", lang, order=s.order, id=getattr(s, "id", ""), name=getattr(s, "name", ""), added=s.added_population))
+        if result.params.get("unreachable_population"):
+            print(_t("unreachable", lang, pop=result.params["unreachable_population"]))
+        return
+    print(_t("kg_head", lang, n=len(result)))
+    for rec in result.itertuples(index=False):
+        if rec.basis == "none":
+            print(_t("kg_none", lang, township=rec.township_name, code=rec.township_code))
+            continue
+        kids = "—" if rec.children_3_5 != rec.children_3_5 else f"{rec.children_3_5:,.0f}"
+        print(_t("kg_row", lang, township=rec.township_name, code=rec.township_code, basis_text=_BASIS[rec.basis][i],
+                 site=rec.site_id, name=rec.site_name or "", kids=kids))
+
+
+_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 some county failed, 2 bad option or input)."""
+    parser = build_parser()
+    _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_ARGV)
+    from sxgeo.io import LayerReadError
+    from sxgeo.report import InputError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except (InputError, LayerReadError) as exc:
+        print(f"sxgeo: {_t('error', args.lang)}{_COLON[args.lang]}{' '.join(exc.message(args.lang).split())}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

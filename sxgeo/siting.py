@@ -1,0 +1,741 @@
+"""Where to build next: siting proposals for fitness, elderly care and kindergartens.
+
+Fitness and community elderly care are *covering* problems: a resident is
+served when a facility lies within the walking-time threshold of the plan's
+target (15 minutes by default).  Two questions are answered with PySAL
+``spopt`` and PuLP's CBC solver (no hand-written solver):
+
+* MCLP (maximal covering location problem): with N new sites, which
+  candidates newly cover the most people?
+* LSCP (location set covering problem): what is the smallest set of new sites
+  that covers every uncovered resident that any candidate can reach?
+
+Existing facilities stay where they are: residents they already cover (as
+computed by :func:`sxgeo.access.walking_access`, the same call the analysis
+makes) count as covered before any new site is added, so only the uncovered
+residents enter the optimisation.  This is the same optimum as forcing every
+existing facility into the model as a predefined site, with a smaller model.
+
+Candidates are the uncovered demand points themselves (build where the
+people are) or a layer the user supplies (for example land that is
+available).  Travel times come from straight-line distance × detour factor in
+:data:`sxgeo.admin.METRIC_CRS` or, with a :class:`sxgeo.network.WalkNetwork`,
+from shortest paths along the streets.
+
+Kindergartens are a different question: every 乡/镇 without a public
+kindergarten needs one, so each such township gets one proposed site (its most
+populous residential point, or the best candidate of the user's layer inside
+it) with the children aged 3–5 it would serve.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pulp
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial.distance import cdist
+from spopt.locate import LSCP, MCLP
+
+from sxgeo import export
+from sxgeo.admin import METRIC_CRS
+from sxgeo.io import LoadResult, load_layer, map_headers, read_table
+from sxgeo.layers import get_kind
+from sxgeo.report import (
+    MAP_ASPECT,
+    MAP_AXES,
+    MAP_SIZE,
+    InputError,
+    analyse_inputs,
+    draw_polygons,
+    fit_extent,
+    localise,
+    metric_xy,
+    png_bytes,
+    require_layers,
+    scale_bar,
+    setup_fonts,
+)
+
+__all__ = [
+    "CoverSolution",
+    "SitingResult",
+    "kindergarten_sites",
+    "propose_sites",
+    "solve_lscp",
+    "solve_mclp",
+    "travel_minutes",
+]
+
+#: Candidate origin labels (column ``candidate_source``).
+FROM_DEMAND = "uncovered_demand"
+FROM_LAYER = "candidate_layer"
+
+#: Kindergarten proposal basis (column ``basis``).
+BASIS_CANDIDATE = "candidate"
+BASIS_POPULOUS = "most_populous"
+BASIS_NONE = "none"
+
+
+def _solver(time_limit_s: float | None = None) -> pulp.LpSolver:
+    """PuLP's bundled CBC, quiet."""
+    kwargs = {"msg": False}
+    if time_limit_s:
+        kwargs["timeLimit"] = float(time_limit_s)
+    return pulp.PULP_CBC_CMD(**kwargs)
+
+
+
+
+# --------------------------------------------------------------------- travel times
+def travel_minutes(
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    speed_kmh: float = 4.0,
+    detour_factor: float = 1.3,
+    network=None,
+    limit_min: float | None = None,
+    max_snap_m: float = 500.0,
+) -> np.ndarray:
+    """Walking minutes from every demand point (rows) to every candidate (columns).
+
+    Distance mode (no ``network``): straight-line metres in
+    :data:`~sxgeo.admin.METRIC_CRS` × ``detour_factor`` at ``speed_kmh``.
+    Network mode: both layers are snapped to the network
+    (:func:`sxgeo.network.snap`), and the time is snap distance + shortest path
+    + snap distance; points that cannot be snapped (too far, no geometry)
+    are unreachable.  ``limit_min`` bounds the path search: pairs farther
+    apart are ``inf``.
+    """
+    metres_per_min = speed_kmh * 1000.0 / 60.0
+    if len(demand) == 0 or len(candidates) == 0:
+        return np.full((len(demand), len(candidates)), np.inf)
+    if network is None:
+        return cdist(metric_xy(demand), metric_xy(candidates)) * detour_factor / metres_per_min
+
+    from sxgeo import network as nw
+
+    sd = nw.snap(network, demand, max_snap_m=max_snap_m)
+    sc = nw.snap(network, candidates, max_snap_m=max_snap_m)
+    out = np.full((len(demand), len(candidates)), np.inf)
+    ok_c, ok_d = _snapped(sc, nw), _snapped(sd, nw)
+    if not ok_c.any() or not ok_d.any():
+        return out
+    c_nodes = sc["node"].to_numpy()[ok_c]
+    uniq, inverse = np.unique(c_nodes, return_inverse=True)
+    limit = np.inf if limit_min is None else float(limit_min) * metres_per_min
+    # scipy's Dijkstra from every distinct candidate node over the network's own matrix.
+    dist = dijkstra(network.matrix, directed=False, indices=uniq, limit=limit)
+    d_nodes = sd["node"].to_numpy()[ok_d]
+    path = dist[inverse][:, d_nodes].T  # demand × candidate, metres
+    metres = path + sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
+    block = metres / metres_per_min
+    if limit_min is not None:
+        block[block > limit_min] = np.inf
+    out[np.ix_(np.flatnonzero(ok_d), np.flatnonzero(ok_c))] = block
+    return out
+
+
+def _snapped(snapped: pd.DataFrame, nw) -> np.ndarray:
+    """Points that reach the network (a small component still counts: its paths are real)."""
+    flag = snapped["flag"]
+    return ((snapped["node"] >= 0) & (flag.isna() | (flag == nw.FLAG_SMALL_COMPONENT))).to_numpy()
+
+
+# --------------------------------------------------------------------- the two models
+@dataclass
+class CoverSolution:
+    """A covering model's answer.
+
+    Attributes
+    ----------
+    chosen
+        Column (candidate) indices of the chosen sites, in increasing order.
+    covered
+        Per demand row: covered by a chosen site.
+    objective
+        MCLP: covered weight; LSCP: number of sites.
+    reachable
+        Per demand row: some candidate covers it at all.
+    status
+        PuLP's status text (``Optimal``) or ``trivial`` when no model was needed.
+    """
+
+    chosen: np.ndarray
+    covered: np.ndarray
+    objective: float
+    reachable: np.ndarray
+    status: str = "Optimal"
+
+
+def _coverage(minutes: np.ndarray, threshold_min: float) -> np.ndarray:
+    return np.asarray(minutes, dtype=float) <= float(threshold_min) + 1e-9
+
+
+def _reduce_rows(a: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge demand rows with identical coverage patterns (their weights add up).
+
+    Returns the distinct rows, their weights and, for every original row, the
+    index of its distinct row.  The optimum is unchanged and the model shrinks.
+    """
+    uniq, inverse = np.unique(a, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    w = np.ones(len(a)) if weights is None else np.asarray(weights, dtype=float)
+    summed = np.bincount(inverse, weights=w, minlength=len(uniq))
+    return uniq, summed, inverse
+
+
+def _chosen(model) -> np.ndarray:
+    return np.array([j for j, var in enumerate(model.fac_vars) if (var.value() or 0) > 0.5], dtype=np.int64)
+
+
+def solve_mclp(
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    threshold_min: float,
+    n_sites: int,
+    *,
+    time_limit_s: float | None = None,
+) -> CoverSolution:
+    """Choose ``n_sites`` columns that cover the most demand weight (spopt MCLP, CBC).
+
+    Columns that cover nothing and rows that no column covers (or that weigh
+    nothing) are left out of the model; rows with the same coverage pattern
+    are merged.  When ``n_sites`` is at least the number of useful columns,
+    all of them are chosen without a model.  Sites that add nothing are
+    never returned, so fewer than ``n_sites`` may come back.
+    """
+    minutes = np.atleast_2d(np.asarray(minutes, dtype=float))
+    weights = np.asarray(weights, dtype=float)
+    a = _coverage(minutes, threshold_min)
+    reachable = a.any(axis=1)
+    n_rows = a.shape[0]
+    rows = np.flatnonzero(reachable & (weights > 0))
+    cols = np.flatnonzero(a[rows].any(axis=0)) if len(rows) else np.empty(0, dtype=np.int64)
+    if n_sites <= 0 or len(cols) == 0:
+        return CoverSolution(np.empty(0, dtype=np.int64), np.zeros(n_rows, bool), 0.0, reachable, "trivial")
+    sub = a[np.ix_(rows, cols)]
+    if n_sites >= len(cols):
+        picked, status = cols, "trivial"
+    else:
+        uniq, w, _ = _reduce_rows(sub, weights[rows])
+        cost = np.where(uniq, 0.0, 1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.3 on its 4.0 API, inside spopt
+            model = MCLP.from_cost_matrix(cost, w, service_radius=0.5, p_facilities=int(n_sites), name="sxgeo-mclp")
+            model.solve(_solver(time_limit_s), results=False)
+        status = pulp.LpStatus[model.problem.status]
+        picked = cols[_chosen(model)]
+    picked = _drop_useless(a, weights, picked)
+    covered = a[:, picked].any(axis=1) if len(picked) else np.zeros(n_rows, bool)
+    return CoverSolution(np.sort(picked), covered, float(weights[covered].sum()), reachable, status)
+
+
+def _drop_useless(a: np.ndarray, weights: np.ndarray, picked: np.ndarray) -> np.ndarray:
+    """Remove chosen sites whose removal loses no covered weight (one at a time)."""
+    keep = list(picked)
+    for j in sorted(picked, key=lambda j: (weights[a[:, j]].sum(), j)):
+        others = [k for k in keep if k != j]
+        before = weights[a[:, keep].any(axis=1)].sum() if keep else 0.0
+        after = weights[a[:, others].any(axis=1)].sum() if others else 0.0
+        if after >= before - 1e-9:
+            keep = others
+    return np.array(sorted(keep), dtype=np.int64)
+
+
+def solve_lscp(minutes: np.ndarray, threshold_min: float, *, time_limit_s: float | None = None) -> CoverSolution:
+    """The fewest columns that cover every coverable row (spopt LSCP, CBC).
+
+    Rows that no column covers are left out (see ``reachable`` in the result).
+    """
+    minutes = np.atleast_2d(np.asarray(minutes, dtype=float))
+    a = _coverage(minutes, threshold_min)
+    reachable = a.any(axis=1)
+    rows = np.flatnonzero(reachable)
+    if len(rows) == 0:
+        return CoverSolution(np.empty(0, dtype=np.int64), np.zeros(a.shape[0], bool), 0.0, reachable, "trivial")
+    cols = np.flatnonzero(a[rows].any(axis=0))
+    uniq, _, _ = _reduce_rows(a[np.ix_(rows, cols)], None)
+    cost = np.where(uniq, 0.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.3 on its 4.0 API, inside spopt
+        model = LSCP.from_cost_matrix(cost, service_radius=0.5, name="sxgeo-lscp")
+        model.solve(_solver(time_limit_s), results=False)
+    picked = cols[_chosen(model)]
+    covered = a[:, picked].any(axis=1)
+    return CoverSolution(np.sort(picked), covered, float(len(picked)), reachable, pulp.LpStatus[model.problem.status])
+
+
+# --------------------------------------------------------------------- walking siting
+@dataclass
+class SitingResult:
+    """Proposed sites for one kind of walking coverage.
+
+    Attributes
+    ----------
+    sites
+        MCLP sites (None when not asked for): every column of the candidate (its source attributes),
+        ``candidate_source``, ``order`` (1 = adds most), ``added_population``
+        and ``added_points`` (the newly covered residents assigned to the
+        nearest proposed site), geometry.
+    lscp_sites
+        LSCP sites, same columns (None when not asked for).
+    coverage
+        One row per scenario (``current``, ``mclp``, ``lscp``): ``scenario``,
+        ``new_sites``, ``population``, ``covered_population``, ``share``,
+        ``added_population``.
+    demand
+        The demand points in scope with ``covered`` (before), ``covered_mclp``,
+        ``site_mclp`` (id of the proposed site that newly covers it) and, with
+        LSCP, ``covered_lscp``, ``site_lscp``; plus ``reachable`` (some
+        candidate covers it).
+    candidates
+        The candidates considered.
+    params
+        Threshold, speed, detour, mode, number of sites asked for, candidate
+        source and the population no candidate can reach.
+    status
+        The solver's status per model (``Optimal``, or ``trivial`` when no
+        model was needed).
+    """
+
+    sites: gpd.GeoDataFrame | None
+    lscp_sites: gpd.GeoDataFrame | None
+    coverage: pd.DataFrame
+    demand: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    params: dict = field(default_factory=dict)
+    status: dict = field(default_factory=dict)
+
+
+def _candidate_frame(candidates: gpd.GeoDataFrame | None, uncovered: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if candidates is None:
+        cand = uncovered.copy()
+        cand["candidate_source"] = FROM_DEMAND
+    else:
+        cand = candidates.copy()
+        cand["candidate_source"] = FROM_LAYER
+    return gpd.GeoDataFrame(cand.reset_index(drop=True), geometry=cand.geometry.name, crs=cand.crs).to_crs("EPSG:4326")
+
+
+def _site_table(
+    cand: gpd.GeoDataFrame, chosen: np.ndarray, a: np.ndarray, minutes: np.ndarray, pop: np.ndarray, ids: np.ndarray
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The chosen sites with the population each adds; and each demand row's site (or None)."""
+    site_of = np.full(a.shape[0], None, dtype=object)
+    added = np.zeros(len(chosen))
+    points = np.zeros(len(chosen), dtype=np.int64)
+    if len(chosen):
+        sub = np.where(a[:, chosen], minutes[:, chosen], np.inf)
+        best = np.argmin(sub, axis=1)
+        hit = np.isfinite(sub[np.arange(len(sub)), best])
+        for k in range(len(chosen)):
+            rows = hit & (best == k)
+            added[k] = pop[rows].sum()
+            points[k] = rows.sum()
+            site_of[rows] = ids[chosen[k]]
+    out = cand.iloc[chosen].copy()
+    out["added_population"] = added
+    out["added_points"] = points
+    out["_id"] = ids[chosen]
+    out = out.sort_values(["added_population", "_id"], ascending=[False, True]).drop(columns="_id")
+    out.insert(0, "order", np.arange(1, len(out) + 1))
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=cand.geometry.name, crs=cand.crs), site_of
+
+
+def propose_sites(
+    points: gpd.GeoDataFrame,
+    n_sites: int,
+    *,
+    threshold_min: float = 15.0,
+    speed_kmh: float = 4.0,
+    detour_factor: float = 1.3,
+    candidates: gpd.GeoDataFrame | None = None,
+    network=None,
+    methods: tuple[str, ...] = ("mclp", "lscp"),
+    time_limit_s: float | None = None,
+) -> SitingResult:
+    """Propose new sites for walking coverage: MCLP and/or LSCP (``methods``).
+
+    Parameters
+    ----------
+    points
+        The demand points in scope as returned by
+        :func:`sxgeo.access.walking_access` (``points``): at least ``id``,
+        ``population``, ``covered`` and a point geometry.
+    n_sites
+        How many new sites the MCLP may place.
+    threshold_min, speed_kmh, detour_factor
+        The target's walking parameters (as the analysis used them).
+    candidates
+        Candidate sites (a point layer, any CRS); default: the uncovered
+        demand points themselves.
+    network
+        A :class:`sxgeo.network.WalkNetwork` for network travel times.
+    methods
+        ``mclp`` (N sites covering the most people) and/or ``lscp`` (fewest
+        sites covering everyone a candidate can reach).
+    """
+    points = points.copy()
+    covered = points["covered"].fillna(False).astype(bool).to_numpy()
+    pop_all = pd.to_numeric(points["population"], errors="coerce").fillna(0).to_numpy(float)
+    uncovered = points[~covered]
+    cand = _candidate_frame(candidates, uncovered)
+    minutes = travel_minutes(
+        uncovered, cand, speed_kmh=speed_kmh, detour_factor=detour_factor, network=network,
+        limit_min=threshold_min if network is not None else None,
+    )
+    pop_u = pop_all[~covered]
+    a = _coverage(minutes, threshold_min)
+    ids = cand["id"].astype(str).to_numpy() if "id" in cand else np.arange(len(cand)).astype(str)
+
+    total, before = pop_all.sum(), pop_all[covered].sum()
+    rows = [_scenario("current", 0, total, before, 0.0)]
+    solutions = {}
+    if "mclp" in methods:
+        solutions["mclp"] = solve_mclp(minutes, pop_u, threshold_min, n_sites, time_limit_s=time_limit_s)
+    if "lscp" in methods:
+        solutions["lscp"] = solve_lscp(minutes, threshold_min, time_limit_s=time_limit_s)
+    points["reachable"] = covered
+    points.loc[~covered, "reachable"] = a.any(axis=1)
+    tables = {}
+    for name, sol in solutions.items():
+        tables[name], site_of = _site_table(cand, sol.chosen, a, minutes, pop_u, ids)
+        gain = float(pop_u[sol.covered].sum())
+        rows.append(_scenario(name, len(tables[name]), total, before + gain, gain))
+        points[f"covered_{name}"] = covered
+        points.loc[~covered, f"covered_{name}"] = sol.covered
+        points[f"site_{name}"] = None
+        points.loc[~covered, f"site_{name}"] = site_of
+    status = {name: sol.status for name, sol in solutions.items()}
+    params = {
+        "threshold_min": threshold_min, "speed_kmh": speed_kmh, "detour_factor": detour_factor,
+        "mode": "network" if network is not None else "distance", "n_sites": n_sites,
+        "candidates": FROM_LAYER if candidates is not None else FROM_DEMAND,
+        "unreachable_population": float(pop_u[~a.any(axis=1)].sum()) if len(pop_u) else 0.0,
+    }
+    return SitingResult(tables.get("mclp"), tables.get("lscp"), pd.DataFrame(rows), points, cand, params, status)
+
+
+def _scenario(name: str, n: int, total: float, covered: float, added: float) -> dict:
+    return {
+        "scenario": name,
+        "new_sites": n,
+        "population": total,
+        "covered_population": covered,
+        "share": covered / total if total > 0 else np.nan,
+        "added_population": added,
+    }
+
+
+# --------------------------------------------------------------------- kindergartens
+def kindergarten_sites(
+    gaps: gpd.GeoDataFrame,
+    residential: gpd.GeoDataFrame | None,
+    candidates: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """One proposed kindergarten site per township without a public kindergarten.
+
+    Parameters
+    ----------
+    gaps
+        Townships without a public kindergarten
+        (:attr:`sxgeo.analysis.Analysis.kindergarten_gaps`).
+    residential
+        The residential layer (``id``, ``population``, ``pop_3_5``,
+        ``township_code``).
+    candidates
+        Optional candidate sites with ``township_code``: inside a township,
+        the best candidate is the one with the least total walking distance
+        for the township's children aged 3–5 (Σ children × straight-line
+        distance to the candidate, ties broken by id).  Townships without a
+        candidate fall back to the most populous residential point.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Per gap township: ``township_code``, ``township_name``,
+        ``township_kind``, ``county_code``, ``county_name``, ``basis``
+        (``candidate``, ``most_populous`` or ``none``), ``site_id``,
+        ``site_name``, ``site_address``, ``children_3_5`` (children aged 3–5
+        living in the township: those the new kindergarten would serve),
+        ``population``, ``mean_distance_m`` (children-weighted mean
+        straight-line distance from the township's residential points to the
+        site), ``nearest_public_name`` and ``nearest_public_m`` (today's
+        nearest public kindergarten); geometry = the site (EPSG:4326).
+    """
+    res = residential if residential is not None else gpd.GeoDataFrame({"township_code": []}, geometry=[], crs="EPSG:4326")
+    res = res[res["township_code"].notna()]
+    res_xy = metric_xy(res)
+    res_groups = {code: np.flatnonzero(res["township_code"].to_numpy() == code) for code in gaps["unit_code"]}
+    cand_groups: dict = {}
+    if candidates is not None and len(candidates) and "township_code" in candidates:
+        cand_xy = metric_xy(candidates)
+        codes = candidates["township_code"].to_numpy()
+        cand_groups = {code: np.flatnonzero(codes == code) for code in gaps["unit_code"]}
+    kids_all = pd.to_numeric(res.get("pop_3_5", pd.Series(np.nan, index=res.index)), errors="coerce").to_numpy(float)
+    pop_all = pd.to_numeric(res.get("population", pd.Series(np.nan, index=res.index)), errors="coerce").to_numpy(float)
+    records, geoms = [], []
+    for _, g in gaps.iterrows():
+        code = g["unit_code"]
+        r = res_groups.get(code, np.empty(0, dtype=np.int64))
+        kids = np.nan_to_num(kids_all[r])
+        rec = {
+            "township_code": code,
+            "township_name": g.get("unit_name"),
+            "township_kind": g.get("unit_kind"),
+            "county_code": g.get("county_code"),
+            "county_name": g.get("county_name"),
+            "basis": BASIS_NONE,
+            "site_id": None,
+            "site_name": None,
+            "site_address": None,
+            "children_3_5": float(kids_all[r][~np.isnan(kids_all[r])].sum()) if len(r) and (~np.isnan(kids_all[r])).any() else g.get("pop_3_5"),
+            "population": float(np.nansum(pop_all[r])) if len(r) else g.get("population"),
+            "mean_distance_m": np.nan,
+            "nearest_public_name": g.get("nearest_public_name"),
+            "nearest_public_m": g.get("nearest_public_m"),
+        }
+        site_xy, geom = None, None
+        c = cand_groups.get(code, np.empty(0, dtype=np.int64))
+        if len(c):
+            ids = candidates["id"].astype(str).to_numpy()[c] if "id" in candidates else c.astype(str)
+            w = kids if kids.sum() > 0 else np.ones(len(r))
+            cost = (cdist(res_xy[r], cand_xy[c]) * w[:, None]).sum(axis=0) if len(r) else np.zeros(len(c))
+            best = min(range(len(c)), key=lambda k: (round(float(cost[k]), 6), ids[k]))
+            row = candidates.iloc[c[best]]
+            rec.update(basis=BASIS_CANDIDATE, site_id=ids[best], site_name=row.get("name"), site_address=row.get("address"))
+            site_xy, geom = cand_xy[c[best]], candidates.geometry.iloc[c[best]]
+            geom = gpd.GeoSeries([geom], crs=candidates.crs).to_crs("EPSG:4326").iloc[0]
+        elif len(r):
+            order = sorted(r, key=lambda i: (-np.nan_to_num(pop_all[i]), str(res["id"].iloc[i])))
+            row = res.iloc[order[0]]
+            rec.update(basis=BASIS_POPULOUS, site_id=str(row["id"]), site_name=row.get("name"), site_address=row.get("address"))
+            site_xy = res_xy[order[0]]
+            geom = gpd.GeoSeries([row.geometry], crs=res.crs).to_crs("EPSG:4326").iloc[0]
+        if site_xy is not None and len(r):
+            d = np.hypot(res_xy[r, 0] - site_xy[0], res_xy[r, 1] - site_xy[1])
+            w = kids if kids.sum() > 0 else np.ones(len(r))
+            rec["mean_distance_m"] = round(float((d * w).sum() / w.sum()), 1)
+        records.append(rec)
+        geoms.append(geom)
+    cols = ["township_code", "township_name", "township_kind", "county_code", "county_name", "basis", "site_id",
+            "site_name", "site_address", "children_3_5", "population", "mean_distance_m", "nearest_public_name",
+            "nearest_public_m"]
+    return gpd.GeoDataFrame(pd.DataFrame(records, columns=cols), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326").values, crs="EPSG:4326")
+
+
+# --------------------------------------------------------------------- command-line runs
+#: ``sxgeo site --kind`` -> (walking quantity or None, layer kind of the facilities and candidates).
+SITE_KINDS: dict[str, tuple[str | None, str]] = {
+    "fitness": ("fitness_walk_share", "fitness"),
+    "elderly": ("elderly_walk_share", "elderly_care"),
+    "kindergarten": (None, "kindergartens"),
+}
+
+#: Layer kinds each siting kind needs.
+SITE_LAYERS: dict[str, tuple[str, ...]] = {
+    "fitness": ("residential", "fitness"),
+    "elderly": ("residential", "elderly_care"),
+    "kindergarten": ("kindergartens", "residential"),
+}
+
+#: A candidate file only needs an id, a name and a position: the kind's other
+#: required column gets this value when the file has no such column.
+_CANDIDATE_DEFAULTS = {
+    "fitness": ("fitness_kind", "community_centre"),
+    "elderly_care": ("care_kind", "community"),
+    "kindergartens": ("ownership", "public"),
+}
+
+
+def load_candidates(path, kind: str, *, coord_system: str = "wgs84", counties=None, townships=None) -> LoadResult:
+    """Read a candidate-site file (any format :func:`sxgeo.io.load_layer` reads).
+
+    It is validated like a facility layer of ``kind`` (coordinates, datum,
+    county and township), but the facility's category column may be absent.
+    Returns a :class:`sxgeo.io.LoadResult`.
+    """
+    layer_kind = SITE_KINDS[kind][1]
+    name = Path(path).name
+    raw = read_table(path)
+    frame = raw.frame
+    if raw.geometry is not None:
+        frame = gpd.GeoDataFrame(frame, geometry=raw.geometry.reset_index(drop=True).values, crs=raw.geometry.crs)
+    column, default = _CANDIDATE_DEFAULTS[layer_kind]
+    if column not in map_headers(list(raw.frame.columns), get_kind(layer_kind), name).values():
+        frame = frame.copy()
+        frame[column] = default
+    return load_layer(frame, layer_kind, coord_system=coord_system, display_name=name, counties=counties, townships=townships)
+
+
+def _walk_target(inputs, quantity: str):
+    hit = [tg for tg in inputs.targets if tg.quantity == quantity]
+    if not hit:
+        raise InputError("err_no_target", quantity=quantity)
+    return hit[0]
+
+
+def run_site(
+    inputs,
+    scope,
+    kind: str,
+    *,
+    n_sites: int = 5,
+    candidates: gpd.GeoDataFrame | None = None,
+    methods: tuple[str, ...] = ("mclp", "lscp"),
+    time_limit_s: float | None = None,
+):
+    """Siting for ``kind`` in ``scope`` from the command line's inputs.
+
+    Fitness / elderly: the walking target's analysis is run (the same
+    :func:`sxgeo.analysis.analyse` as everywhere, cut to the scope's
+    residential points), then :func:`propose_sites`.  Kindergarten:
+    :func:`kindergarten_sites` on the analysis' township gaps.
+
+    Returns a :class:`SitingResult` or, for kindergartens, a GeoDataFrame.
+    """
+    quantity, layer_kind = SITE_KINDS[kind]
+    require_layers([k for k, v in inputs.layers.items() if v is not None], SITE_LAYERS[kind])
+    codes = set(scope.county_codes)
+    if candidates is not None and "county_code" in candidates:
+        candidates = candidates[candidates["county_code"].isin(codes)]
+    if quantity is None:
+        kg_targets = [tg for tg in inputs.targets if tg.quantity == "public_kindergartens"][:1] or inputs.targets[:1]
+        analysis = analyse_inputs(inputs, county_codes=scope.county_codes, targets=kg_targets)
+        gaps = analysis.kindergarten_gaps
+        gaps = gaps[gaps["county_code"].isin(codes)]
+        res = inputs.layers["residential"]
+        return kindergarten_sites(gaps, res[res["county_code"].isin(codes)], candidates)
+    target = _walk_target(inputs, quantity)
+    analysis = analyse_inputs(inputs, county_codes=scope.county_codes, targets=[target])
+    access = analysis.walk_result(quantity, target.id)
+    points = access.points[access.points["county_code"].isin(codes)]
+    p = access.params
+    return propose_sites(
+        points,
+        n_sites,
+        threshold_min=float(p["threshold_min"]),
+        speed_kmh=float(p["speed_kmh"]),
+        detour_factor=float(p.get("detour_factor", inputs.detour_factor)),
+        candidates=candidates,
+        network=inputs.network,
+        methods=methods,
+        time_limit_s=time_limit_s,
+    )
+
+
+def site_map(result, inputs, scope, kind: str, lang: str = "zh") -> bytes:
+    """PNG map of the proposal: the scope, existing facilities, demand and the new sites."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    setup_fonts()
+    i = 0 if lang == "zh" else 1
+    counties = inputs.counties
+    area = counties[counties["adcode"].isin(scope.county_codes)].to_crs(METRIC_CRS)
+    extent = fit_extent(tuple(area.total_bounds), MAP_ASPECT)
+    fig = Figure(figsize=MAP_SIZE, dpi=100)
+    ax = fig.add_axes(MAP_AXES)
+    draw_polygons(ax, area.geometry.to_numpy(), facecolor="white", edgecolor="#333333", linewidth=1.2)
+    handles = []
+
+    def pts(frame, label, **kw):
+        if frame is None or len(frame) == 0:
+            return
+        xy = metric_xy(frame)
+        ax.scatter(xy[:, 0], xy[:, 1], **kw)
+        handles.append(Line2D([], [], linestyle="none", marker=kw.get("marker", "o"), markersize=7,
+                              markerfacecolor=kw.get("c", "none") if kw.get("facecolors") != "none" else "none",
+                              markeredgecolor=kw.get("edgecolors", kw.get("c")), label=label))
+
+    layer_kind = SITE_KINDS[kind][1]
+    existing = inputs.layers.get(layer_kind)
+    if existing is not None:
+        existing = existing[existing["county_code"].isin(scope.county_codes)]
+        if kind == "kindergarten":
+            existing = existing[existing["ownership"].eq("public")]
+        elif kind == "elderly":
+            existing = existing[existing["care_kind"].eq("community")]
+    pts(existing, _MAP_TEXT["existing_" + kind][i], c="#1f5fbf", marker="s", s=16, linewidths=0)
+    if isinstance(result, SitingResult):
+        d = result.demand
+        covered = d["covered"].fillna(False).astype(bool)
+        after = d["covered_mclp" if "covered_mclp" in d else "covered_lscp"].astype(bool)
+        pts(d[covered], _MAP_TEXT["covered"][i], c="#9a9a9a", marker="o", s=8, linewidths=0)
+        pts(d[~covered & after], _MAP_TEXT["newly"][i], c="#1a7f37", marker="o", s=14, linewidths=0)
+        pts(d[~covered & ~after], _MAP_TEXT["uncovered"][i], facecolors="none", edgecolors="#d62728", marker="o", s=30,
+            linewidths=1.2)
+        if result.lscp_sites is not None:
+            pts(result.lscp_sites, _MAP_TEXT["lscp"][i].format(n=len(result.lscp_sites)), facecolors="none",
+                edgecolors="#8e44ad", marker="D", s=70, linewidths=1.4)
+        if result.sites is not None:
+            sites = result.sites
+            pts(sites, _MAP_TEXT["mclp"][i].format(n=len(sites)), c="#ff8c00", marker="*", s=220, linewidths=0.5,
+                edgecolors="black")
+            for (x, y), order in zip(metric_xy(sites), sites["order"], strict=True):
+                ax.annotate(str(order), (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    else:
+        placed = result[~result.geometry.isna()]
+        pts(placed, _MAP_TEXT["kg"][i].format(n=len(placed)), c="#ff8c00", marker="*", s=220, linewidths=0.5,
+            edgecolors="black")
+        for (x, y), name in zip(metric_xy(placed), placed["township_name"], strict=True):
+            ax.annotate(str(name), (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_axis_off()
+    scale_bar(ax, extent, lang)
+    title = _MAP_TEXT["title_" + kind][i].format(area=scope.name)
+    fig.suptitle(title, fontsize=13)
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    return png_bytes(fig)
+
+
+_MAP_TEXT = {
+    "existing_fitness": ("现有健身设施", "Existing fitness facilities"),
+    "existing_elderly": ("现有社区养老服务设施", "Existing community elderly care"),
+    "existing_kindergarten": ("现有公办幼儿园", "Existing public kindergartens"),
+    "covered": ("已覆盖的居民点", "Already covered"),
+    "newly": ("新增设施后覆盖的居民点", "Newly covered"),
+    "uncovered": ("仍未覆盖的居民点", "Still not covered"),
+    "mclp": ("建议新增设施（MCLP，{n} 处）", "Proposed sites (MCLP, {n})"),
+    "lscp": ("全覆盖最少设施方案（LSCP，{n} 处）", "Fewest sites covering all reachable (LSCP, {n})"),
+    "kg": ("建议新建公办幼儿园（{n} 处）", "Proposed public kindergartens ({n})"),
+    "title_fitness": ("{area} 健身设施选址建议", "Fitness siting proposal: {area}"),
+    "title_elderly": ("{area} 社区养老服务设施选址建议", "Community elderly-care siting proposal: {area}"),
+    "title_kindergarten": ("{area} 公办幼儿园选址建议", "Public kindergarten siting proposal: {area}"),
+}
+
+
+def write_site_outputs(result, inputs, scope, kind: str, out_dir, *, lang: str = "zh") -> list:
+    """Write ``sites.xlsx``, ``sites.gpkg`` and ``map.png`` to ``out_dir``; return the paths."""
+    out = Path(out_dir)
+    zh = lang == "zh"
+    if isinstance(result, SitingResult):
+        sheets = {("覆盖变化" if zh else "Coverage"): localise(result.coverage, lang)}
+        layers = {}
+        for name, frame in (("mclp", result.sites), ("lscp", result.lscp_sites)):
+            if frame is not None:
+                sheets[f"{name.upper()}选址" if zh else f"{name.upper()} sites"] = localise(frame, lang)
+                layers[f"{name}_sites"] = frame
+        sheets["居民点" if zh else "Demand points"] = localise(result.demand, lang)
+    else:
+        sheets = {("幼儿园选址" if zh else "Kindergarten sites"): localise(result, lang)}
+        layers = {"kindergarten_sites": result}
+    xlsx = out / "sites.xlsx"
+    xlsx.write_bytes(export.to_xlsx_bytes(sheets, lang))
+    gpkg = out / "sites.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    for name, frame in layers.items():
+        export.write_table(localise(frame, lang), gpkg, layer=name, lang=lang)
+    png = out / "map.png"
+    png.write_bytes(site_map(result, inputs, scope, kind, lang))
+    return [xlsx, gpkg, png]
