@@ -41,7 +41,9 @@ class Analysis:
     evaluation
         Tidy table unit × target (see :func:`sxgeo.targets.evaluate`).
     quantities
-        The tidy quantity table the evaluation was made from.
+        The tidy quantity table the evaluation was made from, plus the
+        indicators without a threshold (beds per 100 residents aged 60+ per
+        county, city and province; rural mutual-aid homes per township).
     kindergartens_by_township, kindergarten_gaps
         Per-township kindergarten table and the townships without a public one.
     walk
@@ -217,7 +219,14 @@ def analyse(
                 rows.append(ind.tidy(t, "province", q, "county_share", "counties_with", "counties", pk))
         else:
             raise ValueError(f"target {tg.id!r}: unknown quantity {q!r}")
-    quantities = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    # Indicators the plan names without a threshold are always reported in the quantity table.
+    for level in ("county", "city", "province"):
+        if ("beds_per_100_elderly", level, ()) not in done:
+            t = ind.beds_per_100_elderly(elderly, res, counties, level)
+            rows.append(ind.tidy(t, level, "beds_per_100_elderly", "beds_per_100_elderly", "beds", "pop_60_plus"))
+    if ("mutual_aid_homes", "township", ()) not in done:
+        rows.append(ind.tidy(ind.mutual_aid_by_township(elderly, townships), "township", "mutual_aid_homes", "mutual_aid_homes"))
+    quantities = pd.concat(rows, ignore_index=True)
     evaluation = evaluate(targets, quantities)
     mode = "network" if network is not None else "distance"
     return Analysis(

@@ -60,6 +60,15 @@ def test_every_target_is_judged_on_the_hand_case(hand_analysis):
     assert mp["status"] == "no_data" and pd.isna(mp["met"])
 
 
+def test_indicators_without_a_threshold_are_reported(hand_analysis):
+    q = hand_analysis.quantities
+    beds = q[(q["quantity"] == "beds_per_100_elderly") & (q["level"] == "county")].set_index("unit_code")
+    assert beds.loc["140105", "value"] == pytest.approx(110 / 700 * 100)  # 110 beds, 700 residents aged 60+
+    assert np.isnan(beds.loc["140106", "value"])
+    homes = q[q["quantity"] == "mutual_aid_homes"].set_index("unit_code")
+    assert homes.loc["140105201", "value"] == 1 and homes["value"].sum() == 1
+
+
 def test_gap_lists(hand_analysis):
     gaps = hand_analysis.gap_lists()
     assert gaps["kindergarten"]["unit_code"].tolist()[:2] == ["140105201", "140110102"]
