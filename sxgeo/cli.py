@@ -22,6 +22,8 @@ import os
 import sys
 from pathlib import Path
 
+from sxgeo.i18n import pick
+
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -61,8 +63,7 @@ _BASIS = {"candidate": ("候选点", "candidate"), "most_populous": ("人口最�
 
 
 def _t(key: str, lang: str, **params: object) -> str:
-    zh, en = _TEXT[key]
-    return (zh if lang == "zh" else en).format(**params)
+    return pick(_TEXT, key, lang, **params)
 
 
 _ARGV: list[str] = []

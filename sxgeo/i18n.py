@@ -7,7 +7,7 @@ Analyses and loaders store message *keys* plus parameters, and the shells
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "MESSAGES", "t"]
+__all__ = ["LANGS", "MESSAGES", "pick", "t"]
 
 LANGS = ("zh", "en")
 
@@ -135,3 +135,14 @@ def t(key: str, lang: str = "zh", /, **params: object) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def pick(catalogue: dict[str, tuple[str, str]], key: str, lang: str = "zh", /, **params: object) -> str:
+    """Format ``key`` of a shell's own ``{key: (zh, en)}`` catalogue in ``lang``.
+
+    The app, the reports and the CLI keep their labels in such catalogues; this
+    is the one place that picks the language and fills in the parameters.
+    """
+    zh, en = catalogue[key]
+    template = en if lang == "en" else zh
+    return template.format(**params) if params else template

@@ -36,7 +36,7 @@ import shapely
 from sxgeo import boundaries, export
 from sxgeo.admin import METRIC_CRS
 from sxgeo.analysis import DEFAULT_DETOUR, WALK_QUANTITIES, Analysis, analyse
-from sxgeo.i18n import t
+from sxgeo.i18n import pick, t
 from sxgeo.indicators import QUANTITIES
 from sxgeo.io import LayerReadError, LoadResult, load_layer, load_township_polygons
 from sxgeo.layers import KINDS
@@ -205,9 +205,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str = "zh", /, **params: object) -> str:
     """Report text ``key`` in ``lang``, formatted with ``params``."""
-    zh, en = TEXT[key]
-    template = zh if lang == "zh" else en
-    return template.format(**params) if params else template
+    return pick(TEXT, key, lang, **params)
 
 
 class InputError(Exception):

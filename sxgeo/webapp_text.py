@@ -6,6 +6,8 @@ Messages of the core (rejected-row reasons, analysis warnings) come from
 
 from __future__ import annotations
 
+from sxgeo.i18n import pick
+
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("山西省公共服务设施缺口分析", "Shanxi public-service gap analysis"),
     "synthetic": (
@@ -143,6 +145,4 @@ CRS_CHOICES: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str, /, **params: object) -> str:
     """The text ``key`` in ``lang``, formatted with ``params``."""
-    zh, en = TEXT[key]
-    text = zh if lang == "zh" else en
-    return text.format(**params) if params else text
+    return pick(TEXT, key, lang, **params)
