@@ -353,3 +353,39 @@ def test_site_with_a_local_osm_file(tmp_path, capsys):
     assert code == 0, err
     gaps = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig", dtype={"编号": str})
     assert gaps["编号"].tolist() == ["D"] and gaps["计算方式"].tolist() == ["network"]
+
+
+def test_township_polygons_drive_assignment_from_the_command_line(tmp_path, capsys):
+    """小店区 split into two user polygons (北格镇 west, 西温庄乡 east): points without any
+    township column are placed by the polygons, so 北格镇 has its public kindergarten and
+    西温庄乡 is a gap, located by its polygon."""
+    import shapely
+
+    from sxgeo import boundaries
+
+    county = boundaries.load_counties().set_index("adcode").loc[COUNTY, "geometry"]
+    minx, miny, maxx, maxy = county.bounds
+    mid = (minx + maxx) / 2
+    west = county.intersection(shapely.box(minx, miny, mid, maxy))
+    east = county.intersection(shapely.box(mid, miny, maxx, maxy))
+    gpd.GeoDataFrame({"乡镇代码": ["140105100", "140105200"]}, geometry=[west, east], crs=4326).to_file(
+        tmp_path / "乡镇界线.gpkg", driver="GPKG"
+    )
+    w, e = west.representative_point(), east.representative_point()
+    pd.DataFrame({"编号": ["V1", "V2"], "名称": ["西村", "东村"], "类型": "村", "城乡": "农村", "人口": [800, 1200],
+                  "经度": [w.x, e.x], "纬度": [w.y, e.y]}).to_csv(tmp_path / "居民点.csv", index=False)
+    pd.DataFrame({"编号": ["K1"], "名称": ["北格镇中心幼儿园"], "性质": "公办", "经度": [w.x], "纬度": [w.y]}).to_csv(
+        tmp_path / "幼儿园.csv", index=False
+    )
+    out = tmp_path / "kg.csv"
+    code, _, err = run(["gaps", "--kind", "kindergarten", "--county", COUNTY,
+                        "--residential", str(tmp_path / "居民点.csv"), "--kindergartens", str(tmp_path / "幼儿园.csv"),
+                        "--township-polygons", str(tmp_path / "乡镇界线.gpkg"), "--format", "csv", "--out", str(out)], capsys)
+    assert code == 0, err
+    got = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    codes = got["单位代码"].tolist()
+    assert "140105100" not in codes  # K1 was placed in 北格镇 by its polygon
+    assert codes[0] == "140105200"  # 西温庄乡, with V2's 1,200 people, is the first gap
+    first = got.iloc[0]
+    assert (first["人口"], first["定位依据"], first["最近公办园编号"]) == ("1200.0", "polygon", "K1")
+    assert "140105201" in codes  # 刘家堡乡 has no polygon and no point: still listed
