@@ -60,6 +60,29 @@ def _strip_suffix(name: str) -> str:
     return name
 
 
+def township_name_index(
+    townships: pd.DataFrame,
+) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]]:
+    """Township codes by ``(county_code, name)`` and by name alone.
+
+    Each township is indexed under its full name and under the name without
+    its 街道/镇/乡 suffix, so "坞城" finds 坞城街道.
+    """
+    by_county: dict[tuple[str, str], list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for code, name, county in zip(townships["code"], townships["name"], townships["county_code"]):
+        for key in {name, _strip_suffix(name)}:
+            by_county.setdefault((county, key), []).append(code)
+            by_name.setdefault(key, []).append(code)
+    return by_county, by_name
+
+
+def lookup_township_name(by_county: dict[tuple[str, str], list[str]], key: tuple[str, str]) -> list[str] | None:
+    """Codes for ``(county_code, name)``, trying the name as given, then without its suffix."""
+    county, name = key
+    return by_county.get((county, name)) or by_county.get((county, _strip_suffix(name)))
+
+
 @dataclass
 class AddressParser:
     """Find the township named in a free-text address.
@@ -269,16 +292,11 @@ def assign_admin(
     if "township_name" in points:
         raw = points["township_name"].astype(str).str.strip()
         rows = pending() & (raw != "")
-        by_county: dict[tuple[str, str], list[str]] = {}
-        by_name: dict[str, list[str]] = {}
-        for code, name, county in zip(townships["code"], townships["name"], townships["county_code"]):
-            for key in {name, _strip_suffix(name)}:
-                by_county.setdefault((county, key), []).append(code)
-                by_name.setdefault(key, []).append(code)
+        by_county, by_name = township_name_index(townships)
         for i in rows[rows].index:
             name = raw.at[i]
             county = out.at[i, "point_county"]
-            codes = by_county.get((county, name)) or by_county.get((county, _strip_suffix(name)))
+            codes = lookup_township_name(by_county, (county, name))
             if not codes:
                 codes = by_name.get(name) or by_name.get(_strip_suffix(name))
                 if codes and len(codes) > 1:

@@ -531,8 +531,6 @@ def load_township_polygons(
         ``layer.attrs["missing"]`` lists the codes of townships, in the counties
         the file covers, that got no polygon.
     """
-    from sxgeo.layers import LayerKind
-
     name = display_name or Path(source).name
     system = coords.normalise_coord_system(coord_system)
     if system is None:
@@ -555,10 +553,7 @@ def load_township_polygons(
 
     code_col, name_col, county_col = _pick(frame, _TP_CODE), _pick(frame, _TP_NAME), _pick(frame, _TP_COUNTY)
     valid = set(townships["code"])
-    by_county_name: dict[tuple[str, str], list[str]] = {}
-    for code, tname, county in zip(townships["code"], townships["name"], townships["county_code"]):
-        for key in {tname, admin._strip_suffix(tname)}:
-            by_county_name.setdefault((county, key), []).append(code)
+    by_county_name, _ = admin.township_name_index(townships)
     ok = rej.ok
     inner = gpd.GeoSeries(geoms[ok].representative_point(), crs="EPSG:4326")
     point_county, _ = admin._county_of_points(inner, counties, 0.0)
@@ -571,7 +566,7 @@ def load_township_polygons(
             continue
         tname = unicodedata.normalize("NFKC", frame.at[i, name_col]).strip() if name_col else ""
         county = frame.at[i, county_col].strip()[:6] if county_col else point_county.get(i)
-        hits = by_county_name.get((county, tname)) or by_county_name.get((county, admin._strip_suffix(tname)))
+        hits = admin.lookup_township_name(by_county_name, (county, tname))
         if hits and len(hits) == 1:
             matched.at[i], method.at[i] = hits[0], "township_name"
     unmatched = ok & matched.isna()
