@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-test
 
 app: install
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/sxgeo app --port $(PORT)
 
 # The browser tests drive Debian's chromium (never a downloaded browser); install it when missing.
 browser:

@@ -32,8 +32,8 @@ def _ms(seconds: float) -> str:
 
 
 def cold_start() -> tuple[dict, object]:
-    from sxgeo.demo import load_demo
-    from sxgeo.webapp_data import Boundaries, Workspace
+    from sxgeo.io.demo import load_demo
+    from sxgeo.app.data import Boundaries, Workspace
 
     t0 = time.perf_counter()
     b = Boundaries.load()
@@ -51,8 +51,8 @@ def payloads(ws) -> list[dict]:
     """Size of what the browser receives for the map of each kind of view."""
     from streamlit_folium import _get_map_string
 
-    from sxgeo import boundaries
-    from sxgeo.webapp import _build_map
+    from sxgeo.layers import boundaries
+    from sxgeo.app.main import _build_map
 
     full = boundaries.load_counties()
     full_json = len(full.to_json().encode())

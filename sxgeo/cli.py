@@ -1,7 +1,7 @@
 """The ``sxgeo`` command line: batch reports, gap-list exports and siting proposals.
 
 Only argument parsing and printing live here; the work is done by
-:mod:`sxgeo.report` and :mod:`sxgeo.siting`, which call the same analysis
+:mod:`sxgeo.report.builder` and :mod:`sxgeo.analysis.siting`, which call the same analysis
 functions as the app.  Messages are in simplified Chinese, or English with
 ``--lang en``.  Every bad option or input ends with one line on stderr and
 exit code 2; a batch in which some county failed ends with exit code 1.
@@ -13,6 +13,7 @@ Examples::
     sxgeo gaps --kind fitness --city 140100 --format gpkg
     sxgeo site --kind elderly --county 140105 -n 5
     sxgeo site --kind kindergarten --city 140700 --candidates 可用地块.xlsx
+    sxgeo app --port 8501
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import sys
 from pathlib import Path
 
-from sxgeo.i18n import pick
+from sxgeo.text import pick
 
 __all__ = ["build_parser", "main"]
 
@@ -142,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--method", choices=("both", "mclp", "lscp"), default="both", help="健身、养老：MCLP、LSCP 或两者 (both)")
     sp.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="求解时限 / solver time limit")
     sp.add_argument("--out", metavar="DIR", help="输出目录 / output folder (default sites_<kind>_<code>)")
+    ap = sub.add_parser("app", parents=[common], help="启动规划地图应用 / start the planner map app")
+    ap.add_argument("--port", type=_positive_int, default=8501, help="端口 / port (8501)")
+    ap.add_argument("--address", default=None, help="监听地址 / address to listen on (default: all)")
     return parser
 
 
@@ -156,7 +160,7 @@ def _files(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def _inputs(args: argparse.Namespace, scope_area):
-    from sxgeo import report
+    from sxgeo.report import builder as report
 
     inputs = report.load_inputs(
         _files(args),
@@ -177,7 +181,8 @@ def _inputs(args: argparse.Namespace, scope_area):
 
 
 def _scope(args: argparse.Namespace):
-    from sxgeo import boundaries, report
+    from sxgeo.layers import boundaries
+    from sxgeo.report import builder as report
 
     counties = boundaries.load_counties()
     return report.resolve_scope(counties, county=args.county, city=args.city), counties
@@ -186,7 +191,7 @@ def _scope(args: argparse.Namespace):
 def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> None:
     """Every file option names an existing file, the coordinate system is known, and (when
     the user gives layers) the layers the command ``needed`` are among them."""
-    from sxgeo import report
+    from sxgeo.report import builder as report
 
     paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, getattr(args, "candidates", None)]
     report.check_inputs(paths, args.coord_system)
@@ -196,7 +201,7 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sxgeo import report
+    from sxgeo.report import builder as report
 
     scope, counties = _scope(args)
     _check_inputs(args)
@@ -224,7 +229,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from sxgeo import report
+    from sxgeo.report import builder as report
 
     scope, counties = _scope(args)
     _check_inputs(args, report.GAP_LAYERS[args.kind])
@@ -239,7 +244,8 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from sxgeo import report, siting
+    from sxgeo.report import builder as report
+    from sxgeo.analysis import siting
 
     scope, counties = _scope(args)
     _check_inputs(args, siting.SITE_LAYERS[args.kind])
@@ -263,7 +269,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _print_site(result, lang: str) -> None:
-    from sxgeo import siting
+    from sxgeo.analysis import siting
 
     i = 0 if lang == "zh" else 1
     if isinstance(result, siting.SitingResult):
@@ -287,7 +293,13 @@ def _print_site(result, lang: str) -> None:
                  site=rec.site_id, name=rec.site_name or "", kids=kids))
 
 
-_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site}
+def _cmd_app(args: argparse.Namespace) -> int:
+    from sxgeo.app.launch import run
+
+    return run(port=args.port, address=args.address)
+
+
+_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "app": _cmd_app}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(_ARGV)
     from sxgeo.io import LayerReadError
-    from sxgeo.report import InputError
+    from sxgeo.report.builder import InputError
 
     try:
         return _COMMANDS[args.command](args)

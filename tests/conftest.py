@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sxgeo import boundaries
+from sxgeo.layers import boundaries
 from sxgeo.io import load_layer
 
 # An anchor inside 小店区 (140105) and one inside 晋源区 (140110), in UTM 49N metres.

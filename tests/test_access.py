@@ -11,8 +11,8 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from sxgeo import _osm
-from sxgeo.access import (
+from sxgeo.io import _osm
+from sxgeo.analysis.access import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_SPEED_KMH,
     DEFAULT_THRESHOLD_MIN,
@@ -21,8 +21,8 @@ from sxgeo.access import (
     gap_list,
     walking_access,
 )
-from sxgeo.i18n import MESSAGES, t
-from sxgeo.network import WalkNetwork, read_osm, synthetic_grid
+from sxgeo.text import MESSAGES, t
+from sxgeo.analysis.network import WalkNetwork, read_osm, synthetic_grid
 
 UTM49 = "EPSG:32649"
 X0, Y0 = 500_000.0, 4_180_000.0
@@ -337,7 +337,7 @@ def test_gap_list_order() -> None:
 
 # --------------------------------------------------------------------------- demo data
 def test_demo_smoke_distance_mode() -> None:
-    from sxgeo.demo import load_demo
+    from sxgeo.io.demo import load_demo
 
     layers = load_demo(("residential", "fitness"))
     residential = layers["residential"].layer

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sxgeo.analysis import analyse
-from sxgeo.demo import load_demo
-from sxgeo.indicators import QUANTITIES
-from sxgeo.scenario import planned_from_records, run_scenario
-from sxgeo.targets import DEFAULT_TARGETS, load_targets
+from sxgeo.analysis.run import analyse
+from sxgeo.io.demo import load_demo
+from sxgeo.analysis.indicators import QUANTITIES
+from sxgeo.analysis.scenario import planned_from_records, run_scenario
+from sxgeo.analysis.targets import DEFAULT_TARGETS, load_targets
 
 from conftest import XIAODIAN_UTM, lonlat
 

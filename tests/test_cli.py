@@ -17,9 +17,9 @@ import pyogrio
 import pytest
 
 from conftest import XIAODIAN_UTM, lonlat
-from sxgeo import report
+from sxgeo.report import builder as report
 from sxgeo.cli import main
-from sxgeo.export import localise_columns
+from sxgeo.outputs.tables import localise_columns
 
 COUNTY = "140105"
 
@@ -361,7 +361,7 @@ def test_township_polygons_drive_assignment_from_the_command_line(tmp_path, caps
     西温庄乡 is a gap, located by its polygon."""
     import shapely
 
-    from sxgeo import boundaries
+    from sxgeo.layers import boundaries
 
     county = boundaries.load_counties().set_index("adcode").loc[COUNTY, "geometry"]
     minx, miny, maxx, maxy = county.bounds

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from sxgeo import coords
+from sxgeo.io import coords
 
 GEOD = Geod(ellps="WGS84")
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from sxgeo.boundaries import load_counties, load_townships
+from sxgeo.layers.boundaries import load_counties, load_townships
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "facilities"

@@ -29,8 +29,9 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def expected_gaps():
     """Townships (乡/镇) without a public kindergarten in the demo data, by county, from the core."""
-    from sxgeo import boundaries, indicators
-    from sxgeo.demo import load_demo
+    from sxgeo.layers import boundaries
+    from sxgeo.analysis import indicators
+    from sxgeo.io.demo import load_demo
 
     demo = load_demo(("kindergartens", "residential"))
     by_tw = indicators.kindergartens_by_township(demo["kindergartens"].layer, boundaries.load_townships(), demo["residential"].layer)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sxgeo.export import localise_columns, to_csv_bytes, to_gpkg_bytes, to_xlsx_bytes, write_table
+from sxgeo.outputs.tables import localise_columns, to_csv_bytes, to_gpkg_bytes, to_xlsx_bytes, write_table
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sxgeo import indicators as ind
+from sxgeo.analysis import indicators as ind
 
 
 def test_kindergartens_per_township(hand_case, townships):

@@ -12,8 +12,9 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from sxgeo import boundaries, coords
-from sxgeo.admin import AddressParser, normalise_township_code
+from sxgeo.layers import boundaries
+from sxgeo.io import coords
+from sxgeo.layers.admin import AddressParser, normalise_township_code
 from sxgeo.io import LayerReadError, load_layer, load_township_polygons, read_table
 
 # Real places: 坞城街道 (小店区, 太原) and 晋祠镇 (晋源区, 太原), both from the MCA list.

@@ -20,10 +20,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from sxgeo import _osm
-from sxgeo import network as net_mod
+from sxgeo.io import _osm
+from sxgeo.analysis import network as net_mod
 from sxgeo.io import LayerReadError
-from sxgeo.network import (
+from sxgeo.analysis.network import (
     WalkNetwork,
     covered_area,
     default_cache_dir,

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from e2e_helpers import CHROMIUM_ARGS, REPO, ensure_chromium
-from sxgeo import report
+from sxgeo.report import builder as report
 from sxgeo.cli import main
 
 ARTIFACTS = REPO / "test-artifacts"

@@ -12,9 +12,10 @@ import pytest
 from shapely.geometry import Point
 
 from conftest import XIAODIAN_UTM, lonlat
-from sxgeo import access, siting
+from sxgeo.analysis import access
+from sxgeo.analysis import siting
 from sxgeo.io import load_layer
-from sxgeo.network import WalkNetwork
+from sxgeo.analysis.network import WalkNetwork
 
 # 19.5 minutes at 4 km/h with detour 1.3 is exactly 1,000 m of straight line.
 THRESHOLD, SPEED, DETOUR = 19.5, 4.0, 1.3

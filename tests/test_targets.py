@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sxgeo.indicators import QUANTITIES
-from sxgeo.targets import TargetError, evaluate, load_targets
+from sxgeo.analysis.indicators import QUANTITIES
+from sxgeo.analysis.targets import TargetError, evaluate, load_targets
 
 
 def test_bundled_targets_are_valid_and_cover_the_plan():

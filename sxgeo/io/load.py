@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sxgeo import admin, boundaries, coords
-from sxgeo.i18n import t
+from sxgeo.layers import admin
+from sxgeo.layers import boundaries
+from sxgeo.io import coords
+from sxgeo.text import t
 from sxgeo.io.read import LayerReadError, RawTable, read_table
-from sxgeo.layers import BOOL_FALSE, BOOL_TRUE, LayerKind, get_kind, normalise_header, normalise_value
+from sxgeo.layers.kinds import BOOL_FALSE, BOOL_TRUE, LayerKind, get_kind, normalise_header, normalise_value
 
 __all__ = ["LoadResult", "load_layer", "load_township_polygons", "map_headers"]
 
@@ -300,7 +302,7 @@ def load_layer(
     coord_system
         The system the coordinates are in: ``wgs84`` (also CGCS2000),
         ``gcj02`` (Amap, Tencent) or ``bd09`` (Baidu); any alias from
-        :data:`sxgeo.coords.COORD_SYSTEMS`.  A ``坐标系`` column overrides it
+        :data:`sxgeo.io.coords.COORD_SYSTEMS`.  A ``坐标系`` column overrides it
         row by row.
     township_polygons
         Township polygons from :func:`load_township_polygons` (optional); when

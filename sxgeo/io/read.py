@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sxgeo.i18n import t
+from sxgeo.text import t
 
 __all__ = ["LayerReadError", "RawTable", "read_table", "MAX_BYTES", "TABULAR_SUFFIXES", "SPATIAL_SUFFIXES"]
 

@@ -1,7 +1,7 @@
 """What the app shows for an area, computed once per dataset and memoised.
 
 :class:`Workspace` holds one dataset (demo or uploaded layers), its
-:class:`~sxgeo.analysis.Analysis` and the boundaries, and answers the app's
+:class:`~sxgeo.analysis.run.Analysis` and the boundaries, and answers the app's
 questions per area (province, a city or a county): which units and points to
 draw, which target rows and gap-list rows belong to it.  It only selects and
 reshapes results of the sxgeo core; it holds no analysis logic and does not
@@ -18,9 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sxgeo import boundaries, maps
-from sxgeo.analysis import Analysis, analyse
-from sxgeo.scenario import add_planned, compare
+from sxgeo.layers import boundaries
+from sxgeo.outputs import webmap as maps
+from sxgeo.analysis.run import Analysis, analyse
+from sxgeo.analysis.scenario import add_planned, compare
 
 __all__ = ["Boundaries", "Workspace", "area_codes", "GAP_KINDS", "TOLERANCE"]
 
@@ -276,7 +277,7 @@ class Workspace:
         return src[src[col].astype(str) == code] if col in src else None
 
     def point_collection(self, kind: str, level: str, code: str | None, lang: str):
-        """:func:`sxgeo.maps.point_collection` of :meth:`points`, memoised (None when empty)."""
+        """:func:`sxgeo.outputs.webmap.point_collection` of :meth:`points`, memoised (None when empty)."""
         def build():
             pts = self.points(kind, level, code)
             return None if pts is None or not len(pts) else maps.point_collection(pts, kind, lang)

@@ -1,12 +1,12 @@
 """The app's interface texts, simplified Chinese (default) and English.
 
 Messages of the core (rejected-row reasons, analysis warnings) come from
-:mod:`sxgeo.i18n`; these are only the app's own labels.
+:mod:`sxgeo.text`; these are only the app's own labels.
 """
 
 from __future__ import annotations
 
-from sxgeo.i18n import pick
+from sxgeo.text import pick
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("山西省公共服务设施缺口分析", "Shanxi public-service gap analysis"),

@@ -9,9 +9,9 @@ All codes are strings (6-digit adcodes, 9-digit township codes) and every
 layer is lon/lat EPSG:4326.  Files are read once and cached; each call returns
 a fresh copy that the caller may modify.
 
-The folder is :data:`DATA_DIR`: the repository's ``data/boundaries`` unless the
-environment variable ``SXGEO_BOUNDARIES_DIR`` was set when this module was
-imported.  Assigning another path to ``sxgeo.boundaries.DATA_DIR`` also works.
+The folder is :func:`sxgeo.resources.boundaries_dir`: the package's
+``sxgeo/data/boundaries`` (the repository's ``data/boundaries``, mapped into the
+package) unless the environment variable ``SXGEO_BOUNDARIES_DIR`` names another.
 """
 
 from __future__ import annotations
@@ -23,18 +23,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from sxgeo.resources import boundaries_dir
+
 __all__ = [
-    "DATA_DIR",
     "load_cities",
     "load_counties",
     "load_province",
     "load_townships",
 ]
 
-#: Folder holding the shipped boundary files.
-DATA_DIR: Path = Path(
-    os.environ.get("SXGEO_BOUNDARIES_DIR") or Path(__file__).resolve().parent.parent / "data" / "boundaries"
-)
 
 _CRS = "EPSG:4326"
 _REBUILD = "python scripts/build_boundaries.py"
@@ -95,7 +92,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _layer(filename: str, columns: list[str]) -> gpd.GeoDataFrame:
-    return _read(DATA_DIR / filename, tuple(columns)).copy()
+    return _read(boundaries_dir() / filename, tuple(columns)).copy()
 
 
 def load_province() -> gpd.GeoDataFrame:
@@ -158,4 +155,4 @@ def load_townships() -> pd.DataFrame:
         ``kind_en`` (town/township/subdistrict), ``county_code``,
         ``county_name``, ``city_code``, ``city_name``; all strings, sorted by code.
     """
-    return _read(DATA_DIR / "townships.csv", tuple(_TOWNSHIP_COLUMNS)).copy()
+    return _read(boundaries_dir() / "townships.csv", tuple(_TOWNSHIP_COLUMNS)).copy()

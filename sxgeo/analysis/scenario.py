@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo.analysis import Analysis, analyse
+from sxgeo.analysis.run import Analysis, analyse
 from sxgeo.io import LoadResult, load_layer
 
 __all__ = ["planned_from_records", "add_planned", "compare", "run_scenario"]

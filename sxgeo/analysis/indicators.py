@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from sxgeo.admin import METRIC_CRS
+from sxgeo.layers.admin import METRIC_CRS
 
 __all__ = [
     "PROVINCE",

@@ -11,7 +11,7 @@ target (15 minutes by default).  Two questions are answered with PySAL
   that covers every uncovered resident that any candidate can reach?
 
 Existing facilities stay where they are: residents they already cover (as
-computed by :func:`sxgeo.access.walking_access`, the same call the analysis
+computed by :func:`sxgeo.analysis.access.walking_access`, the same call the analysis
 makes) count as covered before any new site is added, so only the uncovered
 residents enter the optimisation.  This is the same optimum as forcing every
 existing facility into the model as a predefined site, with a smaller model.
@@ -19,7 +19,7 @@ existing facility into the model as a predefined site, with a smaller model.
 Candidates are the uncovered demand points themselves (build where the
 people are) or a layer the user supplies (for example land that is
 available).  Travel times come from straight-line distance × detour factor in
-:data:`sxgeo.admin.METRIC_CRS` or, with a :class:`sxgeo.network.WalkNetwork`,
+:data:`sxgeo.layers.admin.METRIC_CRS` or, with a :class:`sxgeo.analysis.network.WalkNetwork`,
 from shortest paths along the streets.
 
 Kindergartens are a different question: every 乡/镇 without a public
@@ -42,11 +42,11 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import cdist
 from spopt.locate import LSCP, MCLP
 
-from sxgeo import export
-from sxgeo.admin import METRIC_CRS
+from sxgeo.outputs import tables as export
+from sxgeo.layers.admin import METRIC_CRS
 from sxgeo.io import LoadResult, load_layer, map_headers, read_table
-from sxgeo.layers import get_kind
-from sxgeo.report import (
+from sxgeo.layers.kinds import get_kind
+from sxgeo.report.builder import (
     MAP_ASPECT,
     MAP_AXES,
     MAP_SIZE,
@@ -106,9 +106,9 @@ def travel_minutes(
     """Walking minutes from every demand point (rows) to every candidate (columns).
 
     Distance mode (no ``network``): straight-line metres in
-    :data:`~sxgeo.admin.METRIC_CRS` × ``detour_factor`` at ``speed_kmh``.
+    :data:`~sxgeo.layers.admin.METRIC_CRS` × ``detour_factor`` at ``speed_kmh``.
     Network mode: both layers are snapped to the network
-    (:func:`sxgeo.network.snap`), and the time is snap distance + shortest path
+    (:func:`sxgeo.analysis.network.snap`), and the time is snap distance + shortest path
     + snap distance; points that cannot be snapped (too far, no geometry)
     are unreachable.  ``limit_min`` bounds the path search: pairs farther
     apart are ``inf``.
@@ -119,7 +119,7 @@ def travel_minutes(
     if network is None:
         return cdist(metric_xy(demand), metric_xy(candidates)) * detour_factor / metres_per_min
 
-    from sxgeo import network as nw
+    from sxgeo.analysis import network as nw
 
     sd = nw.snap(network, demand, max_snap_m=max_snap_m)
     sc = nw.snap(network, candidates, max_snap_m=max_snap_m)
@@ -367,7 +367,7 @@ def propose_sites(
     ----------
     points
         The demand points in scope as returned by
-        :func:`sxgeo.access.walking_access` (``points``): at least ``id``,
+        :func:`sxgeo.analysis.access.walking_access` (``points``): at least ``id``,
         ``population``, ``covered`` and a point geometry.
     n_sites
         How many new sites the MCLP may place.
@@ -377,7 +377,7 @@ def propose_sites(
         Candidate sites (a point layer, any CRS); default: the uncovered
         demand points themselves.
     network
-        A :class:`sxgeo.network.WalkNetwork` for network travel times.
+        A :class:`sxgeo.analysis.network.WalkNetwork` for network travel times.
     methods
         ``mclp`` (N sites covering the most people) and/or ``lscp`` (fewest
         sites covering everyone a candidate can reach).
@@ -446,7 +446,7 @@ def kindergarten_sites(
     ----------
     gaps
         Townships without a public kindergarten
-        (:attr:`sxgeo.analysis.Analysis.kindergarten_gaps`).
+        (:attr:`sxgeo.analysis.run.Analysis.kindergarten_gaps`).
     residential
         The residential layer (``id``, ``population``, ``pop_3_5``,
         ``township_code``).
@@ -595,7 +595,7 @@ def run_site(
     """Siting for ``kind`` in ``scope`` from the command line's inputs.
 
     Fitness / elderly: the walking target's analysis is run (the same
-    :func:`sxgeo.analysis.analyse` as everywhere, cut to the scope's
+    :func:`sxgeo.analysis.run.analyse` as everywhere, cut to the scope's
     residential points), then :func:`propose_sites`.  Kindergarten:
     :func:`kindergarten_sites` on the analysis' township gaps.
 

@@ -91,7 +91,7 @@ class AddressParser:
     ----------
     townships
         The township table (``code, name, county_code, county_name, city_code,
-        city_name``) from :func:`sxgeo.boundaries.load_townships`.
+        city_name``) from :func:`sxgeo.layers.boundaries.load_townships`.
     """
 
     townships: pd.DataFrame
@@ -231,7 +231,7 @@ def assign_admin(
     counties
         County polygons (``adcode``, ``geometry``), EPSG:4326.
     townships
-        The township table from :func:`sxgeo.boundaries.load_townships`.
+        The township table from :func:`sxgeo.layers.boundaries.load_townships`.
     township_polygons
         Optional user polygons with a ``code`` column of matched 9-digit codes.
     tolerance_m

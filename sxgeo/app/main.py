@@ -1,15 +1,15 @@
 """The planner's map app (Streamlit + folium): ``streamlit run app.py`` or ``make app``.
 
 Streamlit code lives only here, in ``app.py`` and in the ``sxgeo.webapp_*``
-modules.  The app holds no analysis logic: data comes from :mod:`sxgeo.demo`
-or :mod:`sxgeo.io`, results from :func:`sxgeo.analysis.analyse` (selected per
-area by :class:`sxgeo.webapp_data.Workspace`), maps from :mod:`sxgeo.maps`,
-downloads from :mod:`sxgeo.export`.  Every text is in simplified Chinese by
+modules.  The app holds no analysis logic: data comes from :mod:`sxgeo.io.demo`
+or :mod:`sxgeo.io`, results from :func:`sxgeo.analysis.run.analyse` (selected per
+area by :class:`sxgeo.app.data.Workspace`), maps from :mod:`sxgeo.outputs.webmap`,
+downloads from :mod:`sxgeo.outputs.tables`.  Every text is in simplified Chinese by
 default, with an English switch.
 
 Data and results are loaded once per dataset and cached; the map only ever
 receives the geometry of the area on screen.  Leaflet is served from the
-app's own static folder (:mod:`sxgeo.assets`), so the map works offline.
+app's own static folder (:mod:`sxgeo.outputs.assets`), so the map works offline.
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sxgeo import assets, export, maps
-from sxgeo.demo import load_demo
-from sxgeo.i18n import t
+from sxgeo.outputs import assets
+from sxgeo.outputs import tables as export
+from sxgeo.outputs import webmap as maps
+from sxgeo.io.demo import load_demo
+from sxgeo.text import t
 from sxgeo.io import MAX_BYTES, LayerReadError, LoadResult, load_layer, load_township_polygons
-from sxgeo.layers import KINDS
-from sxgeo.scenario import planned_from_records
-from sxgeo.webapp_data import GAP_KINDS, Boundaries, Workspace
-from sxgeo.webapp_text import CRS_CHOICES, tr
+from sxgeo.layers.kinds import KINDS
+from sxgeo.analysis.scenario import planned_from_records
+from sxgeo.app.data import GAP_KINDS, Boundaries, Workspace
+from sxgeo.app.text import CRS_CHOICES, tr
 
 #: Environment variables the app reads.
 ENV_OSM = "SXGEO_OSM_FILE"
@@ -72,7 +74,7 @@ def _demo_layers() -> dict[str, gpd.GeoDataFrame]:
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _network(path: str):
-    from sxgeo.network import read_osm  # noqa: PLC0415 - only in network mode
+    from sxgeo.analysis.network import read_osm  # noqa: PLC0415 - only in network mode
 
     return read_osm(path)
 

@@ -1,11 +1,11 @@
-"""Messages of the walking-access analysis (:mod:`sxgeo.access`).
+"""Messages of the walking-access analysis (:mod:`sxgeo.analysis.access`).
 
-Kept apart from :mod:`sxgeo.i18n` and merged into its ``MESSAGES`` on import.
+Kept apart from :mod:`sxgeo.text` and merged into its ``MESSAGES`` on import.
 """
 
 from __future__ import annotations
 
-from sxgeo.i18n import MESSAGES
+from sxgeo.text import MESSAGES
 
 __all__ = ["ACCESS_MESSAGES"]
 

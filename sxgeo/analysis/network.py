@@ -3,7 +3,7 @@ nearest facility" for every street node in a single shortest-path pass.
 
 Public API::
 
-    from sxgeo.network import (
+    from sxgeo.analysis.network import (
         WalkNetwork, read_osm, download_walk_graph, snap, nearest_facility, covered_area,
     )
 
@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from sxgeo import _osm
+from sxgeo.io import _osm
 
 __all__ = [
     "FLAG_NO_GEOMETRY",
@@ -538,7 +538,7 @@ def read_osm(
     """Build (or load from the cache) the walk network of a local OSM file.
 
     The file is filtered with pyosmium to the ways of osmnx's
-    ``network_type="walk"`` (see :data:`sxgeo._osm.EXCLUDED_TAGS`: no
+    ``network_type="walk"`` (see :data:`sxgeo.io._osm.EXCLUDED_TAGS`: no
     motorways, cycleways, construction, ``foot=no``, ``access=private``,
     ``area=yes``, ...), ways cut at the extract's edge (referencing nodes
     missing from the file) are dropped, and the rest is read with

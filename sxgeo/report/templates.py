@@ -1,4 +1,4 @@
-"""Jinja2 templates of the HTML reports (see :mod:`sxgeo.report`).
+"""Jinja2 templates of the HTML reports (see :mod:`sxgeo.report.builder`).
 
 The pages are self-contained: inline CSS, images as ``data:`` URIs, no
 script, no web font, no external link other than relative links between the

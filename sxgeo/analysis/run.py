@@ -13,10 +13,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo import access, boundaries
-from sxgeo import indicators as ind
+from sxgeo.analysis import access
+from sxgeo.layers import boundaries
+from sxgeo.analysis import indicators as ind
 from sxgeo.io import ADMIN_COLUMNS
-from sxgeo.targets import Target, evaluate, load_targets
+from sxgeo.analysis.targets import Target, evaluate, load_targets
 
 __all__ = ["Analysis", "analyse", "WALK_QUANTITIES", "DEFAULT_DETOUR"]
 
@@ -39,7 +40,7 @@ class Analysis:
     Attributes
     ----------
     evaluation
-        Tidy table unit × target (see :func:`sxgeo.targets.evaluate`).
+        Tidy table unit × target (see :func:`sxgeo.analysis.targets.evaluate`).
     quantities
         The tidy quantity table the evaluation was made from, plus the
         indicators without a threshold (beds per 100 residents aged 60+ per
@@ -141,9 +142,9 @@ def analyse(
         ``elderly_care``, ``fitness``, optionally ``minor_protection``); a
         missing kind gives "no data" for the targets that need it.
     targets
-        Default: the plan's targets (:func:`sxgeo.targets.load_targets`).
+        Default: the plan's targets (:func:`sxgeo.analysis.targets.load_targets`).
     network
-        A :class:`sxgeo.network.WalkNetwork` for network mode; without it
+        A :class:`sxgeo.analysis.network.WalkNetwork` for network mode; without it
         walking times use straight-line distance × ``detour_factor``.
     township_polygons
         Optional user township polygons (used to place township gaps).

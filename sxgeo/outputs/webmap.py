@@ -2,7 +2,7 @@
 
 Used by the app (through streamlit-folium) and usable by reports.  Every map
 works offline: Leaflet comes from the app's own static folder (see
-:mod:`sxgeo.assets`), icons are inline SVG and legends plain HTML, so no
+:mod:`sxgeo.outputs.assets`), icons are inline SVG and legends plain HTML, so no
 element pulls jQuery, Bootstrap, Font Awesome or d3 from a CDN.  The default
 basemap has no tiles at all: boundaries and labels drawn from the bundled
 data are the reference layer.  Online basemaps are an option: Tianditu (needs
@@ -34,9 +34,9 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from sxgeo import assets
-from sxgeo.export import localise_columns
-from sxgeo.layers import KINDS
+from sxgeo.outputs import assets
+from sxgeo.outputs.tables import localise_columns
+from sxgeo.layers.kinds import KINDS
 
 __all__ = [
     "BASEMAPS",

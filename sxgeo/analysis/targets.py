@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sxgeo.resources import package_file
+
 __all__ = ["Target", "TargetError", "DEFAULT_TARGETS", "load_targets", "evaluate", "LEVELS", "COMPARATORS"]
 
-DEFAULT_TARGETS = Path(__file__).resolve().parent / "data" / "targets.toml"
+DEFAULT_TARGETS = package_file("data", "targets.toml")
 LEVELS = ("township", "county", "city", "province")
 COMPARATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 UNITS = ("share", "count", "per100", "minutes", "rate")

@@ -7,16 +7,13 @@ Every row carries the synthetic marker in its ``source`` column.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from sxgeo.io.load import LoadResult, load_layer
+from sxgeo.resources import demo_dir
 
-from sxgeo.io import LoadResult, load_layer
+__all__ = ["DEMO_FILES", "SYNTHETIC_SOURCE", "load_demo"]
 
-__all__ = ["DEMO_DIR", "DEMO_FILES", "SYNTHETIC_SOURCE", "load_demo"]
 
-DEMO_DIR = Path(os.environ.get("SXGEO_DEMO_DIR", Path(__file__).resolve().parent.parent / "data" / "facilities"))
-
-#: Layer kind -> file name in :data:`DEMO_DIR`.
+#: Layer kind -> file name in :func:`sxgeo.resources.demo_dir`.
 DEMO_FILES = {
     "residential": "residential.csv",
     "kindergartens": "kindergartens.csv",
@@ -37,4 +34,5 @@ def load_demo(kinds: tuple[str, ...] | None = None) -> dict[str, LoadResult]:
         If a demo file is missing; rebuild with ``python scripts/make_demo_data.py``.
     """
     kinds = tuple(DEMO_FILES) if kinds is None else kinds
-    return {k: load_layer(DEMO_DIR / DEMO_FILES[k], k) for k in kinds}
+    folder = demo_dir()
+    return {k: load_layer(folder / DEMO_FILES[k], k) for k in kinds}

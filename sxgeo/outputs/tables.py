@@ -14,11 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo.layers import KINDS
+from sxgeo.layers.kinds import KINDS
 
 __all__ = ["COLUMN_LABELS", "localise_columns", "to_csv_bytes", "to_xlsx_bytes", "to_gpkg_bytes", "write_table"]
 
-#: Labels of analysis and administrative columns (layer columns come from sxgeo.layers).
+#: Labels of analysis and administrative columns (layer columns come from sxgeo.layers.kinds).
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "row": ("行号", "Row"),
     "county_code": ("区县代码", "County code"),

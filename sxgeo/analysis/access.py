@@ -2,7 +2,7 @@
 
 Public API::
 
-    from sxgeo.access import AccessResult, walking_access, coverage_by_area, gap_list
+    from sxgeo.analysis.access import AccessResult, walking_access, coverage_by_area, gap_list
 
 Pure functions on layers from :func:`sxgeo.io.load_layer` (no user interface).
 
@@ -22,7 +22,7 @@ All three are parameters of :func:`walking_access`.
 
 Bad input never crashes and never gives a silent zero: each case adds a
 ``(message_key, params)`` pair to :attr:`AccessResult.warnings` (messages in
-:mod:`sxgeo._access_messages`, rendered with :func:`sxgeo.i18n.t`) and, for
+:mod:`sxgeo.analysis._access_messages`, rendered with :func:`sxgeo.text.t`) and, for
 points, a ``flag``.
 """
 
@@ -37,10 +37,10 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from sxgeo import _access_messages  # noqa: F401  (registers the messages)
-from sxgeo.admin import METRIC_CRS
-from sxgeo.i18n import t
-from sxgeo.network import (
+from sxgeo.analysis import _access_messages
+from sxgeo.layers.admin import METRIC_CRS
+from sxgeo.text import t
+from sxgeo.analysis.network import (
     FLAG_NO_GEOMETRY,
     FLAG_SMALL_COMPONENT,
     FLAG_SNAP_TOO_FAR,
@@ -70,7 +70,7 @@ DEFAULT_THRESHOLD_MIN = 15.0
 #: Network / straight-line distance ratio used without a street network.
 DEFAULT_DETOUR_FACTOR = 1.3
 
-#: Point flags added by this module (besides :func:`sxgeo.network.snap`'s).
+#: Point flags added by this module (besides :func:`sxgeo.analysis.network.snap`'s).
 FLAG_NO_POPULATION = "no_population"
 FLAG_UNREACHABLE = "unreachable"
 
@@ -188,7 +188,7 @@ def walking_access(
     facilities
         Facility points (``id`` and ``name`` are reported when present).
     network
-        Walk network (:func:`sxgeo.network.read_osm`); None for distance mode.
+        Walk network (:func:`sxgeo.analysis.network.read_osm`); None for distance mode.
     speed_kmh
         Walking speed; default 4.0 km/h.
     threshold_min

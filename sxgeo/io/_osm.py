@@ -13,7 +13,7 @@ filtered with pyosmium (the ``osmium`` package):
 4. write the kept ways and their nodes as OSM XML to a temporary file,
 
 which is then handed to ``osmnx.graph_from_xml``.  Everything here is private:
-the public entry point is :func:`sxgeo.network.read_osm`.
+the public entry point is :func:`sxgeo.analysis.network.read_osm`.
 """
 
 from __future__ import annotations

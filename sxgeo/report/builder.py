@@ -1,6 +1,6 @@
 """County reports, province summary and gap-list exports (used by ``sxgeo report`` and ``sxgeo gaps``).
 
-The whole scope is analysed once with :func:`sxgeo.analysis.analyse` (the
+The whole scope is analysed once with :func:`sxgeo.analysis.run.analyse` (the
 same call the app makes) and each county's report is a slice of that
 analysis: an HTML page (map, targets table, charts, gap lists) and an XLSX
 workbook with one sheet per target and per gap list.  A summary page ranks
@@ -10,7 +10,7 @@ The HTML pages are self-contained: the map and the charts are PNG images
 drawn with matplotlib and embedded as ``data:`` URIs; there is no script, no
 web font and no external link, so a page opens offline and sends no request.
 
-Shared with :mod:`sxgeo.siting` and :mod:`sxgeo.cli`: :class:`InputError`,
+Shared with :mod:`sxgeo.analysis.siting` and :mod:`sxgeo.cli`: :class:`InputError`,
 :func:`load_inputs`, :func:`resolve_scope`, :func:`localise`.
 """
 
@@ -33,13 +33,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sxgeo import boundaries, export
-from sxgeo.admin import METRIC_CRS
-from sxgeo.analysis import DEFAULT_DETOUR, WALK_QUANTITIES, Analysis, analyse
-from sxgeo.i18n import pick, t
-from sxgeo.indicators import QUANTITIES
+from sxgeo.layers import boundaries
+from sxgeo.outputs import tables as export
+from sxgeo.layers.admin import METRIC_CRS
+from sxgeo.analysis.run import DEFAULT_DETOUR, WALK_QUANTITIES, Analysis, analyse
+from sxgeo.text import pick, t
+from sxgeo.analysis.indicators import QUANTITIES
 from sxgeo.io import LayerReadError, LoadResult, load_layer, load_township_polygons
-from sxgeo.layers import KINDS
+from sxgeo.layers.kinds import KINDS
 
 __all__ = [
     "GAP_KINDS",
@@ -223,7 +224,7 @@ class InputError(Exception):
         return " ".join(tr(self.key, lang, **params).split())
 
 
-#: Labels of the columns this module and :mod:`sxgeo.siting` add (others: :data:`sxgeo.export.COLUMN_LABELS`).
+#: Labels of the columns this module and :mod:`sxgeo.analysis.siting` add (others: :data:`sxgeo.outputs.tables.COLUMN_LABELS`).
 EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "rank": ("排序", "Rank"),
     "order": ("序号", "Order"),
@@ -279,7 +280,7 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 def localise(frame: pd.DataFrame, lang: str = "zh", *, values: bool = True) -> pd.DataFrame:
     """Chinese (or English) headers for every known column, and labels for coded values.
 
-    Applies :data:`EXTRA_LABELS` and then :func:`sxgeo.export.localise_columns`.
+    Applies :data:`EXTRA_LABELS` and then :func:`sxgeo.outputs.tables.localise_columns`.
     Ids, codes and numbers are left as they are.
     """
     out = frame.copy()
@@ -350,7 +351,7 @@ def load_inputs(
     InputError, sxgeo.io.LayerReadError
         With a one-line message.
     """
-    from sxgeo.targets import TargetError, load_targets
+    from sxgeo.analysis.targets import TargetError, load_targets
 
     files = {k: v for k, v in (files or {}).items() if v is not None}
     check_inputs([*files.values(), targets_path, township_polygons, osm], coord_system)
@@ -372,7 +373,7 @@ def load_inputs(
         loaded, synthetic = _demo(), True
     network = None
     if osm is not None:
-        from sxgeo import network as nw
+        from sxgeo.analysis import network as nw
 
         try:
             network = nw.read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area)
@@ -399,16 +400,17 @@ _DEMO: dict[str, dict[str, LoadResult]] = {}
 
 def _demo() -> dict[str, LoadResult]:
     """The bundled demo layers, read once per process (the layers are never modified)."""
-    from sxgeo.demo import DEMO_DIR, load_demo
+    from sxgeo.io.demo import load_demo
+    from sxgeo.resources import demo_dir
 
-    key = str(DEMO_DIR)
+    key = str(demo_dir())
     if key not in _DEMO:
         _DEMO[key] = load_demo()
     return dict(_DEMO[key])
 
 
 def analyse_inputs(inputs: Inputs, *, county_codes: tuple[str, ...] | None = None, targets=None) -> Analysis:
-    """Run :func:`sxgeo.analysis.analyse` on the inputs.
+    """Run :func:`sxgeo.analysis.run.analyse` on the inputs.
 
     With ``county_codes`` the residential layer is cut to those counties first
     (faster, and enough for the gap lists and siting of those counties; the
@@ -475,7 +477,7 @@ def resolve_scope(counties: gpd.GeoDataFrame, *, county: str | None = None, city
 
 def check_inputs(paths, coord_system: str = "wgs84") -> None:
     """Every given path is an existing file and the coordinate system is known (else :class:`InputError`)."""
-    from sxgeo.coords import normalise_coord_system
+    from sxgeo.io.coords import normalise_coord_system
 
     for path in paths:
         check_file(path)
@@ -507,7 +509,7 @@ def check_output_dir(path: str | Path) -> Path:
 def gap_rows(analysis: Analysis, kind: str) -> gpd.GeoDataFrame | None:
     """The full gap list of ``kind`` (``kindergarten``, ``fitness``, ``elderly``).
 
-    See :meth:`sxgeo.analysis.Analysis.gap_lists`: walking gap lists keep
+    See :meth:`sxgeo.analysis.run.Analysis.gap_lists`: walking gap lists keep
     every column of the source demand layer plus the access results; the
     kindergarten list holds townships keyed by ``unit_code``.  None when the
     layers needed are missing.
@@ -1359,7 +1361,7 @@ def _legend_style(kw: dict) -> dict:
 def _templates():
     import jinja2
 
-    from sxgeo._report_templates import TEMPLATES
+    from sxgeo.report.templates import TEMPLATES
 
     return jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 

@@ -5,23 +5,23 @@ public CDNs, which fails without a network and is unreliable from mainland
 China.  sxgeo's maps need only Leaflet (icons are inline SVG, legends plain
 HTML), so this module extracts ``leaflet.js`` and ``leaflet.css`` from the
 PyPI package ``folium-offline`` (module ``offlinefolium``, MIT, which embeds
-the files folium would otherwise fetch) into ``static/vendor/`` next to
-``app.py``.  Streamlit serves that folder at ``/app/static/vendor/``
-(``[server] enableStaticServing = true``).  The files are generated, never
-committed (``static/.gitignore``).
-
-Nothing here imports streamlit; ``python -m sxgeo.assets`` extracts the files
-from a shell.
+the files folium would otherwise fetch) into ``sxgeo/app/static/vendor/``,
+beside the app's Streamlit script.  Streamlit serves that folder at
+``/app/static/vendor/`` (``--server.enableStaticServing``).  The extracted files
+are committed and shipped in the wheel with their SHA-256 in ``manifest.json``;
+``python -m sxgeo.outputs.assets`` (``make data``) regenerates them.  Nothing
+here imports streamlit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from importlib import metadata
 from pathlib import Path
+
+from sxgeo.resources import static_dir
 
 __all__ = [
     "LEAFLET_VERSION",
@@ -38,8 +38,8 @@ __all__ = [
 #: The Leaflet release folium 0.20 is written for (and folium-offline embeds).
 LEAFLET_VERSION = "1.9.3"
 
-#: The app's static folder (``static/`` beside ``app.py``); override with ``SXGEO_STATIC_DIR``.
-STATIC_DIR = Path(os.environ.get("SXGEO_STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
+#: The app's static folder (``sxgeo/app/static``, shipped in the wheel); override with ``SXGEO_STATIC_DIR``.
+STATIC_DIR = static_dir()
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: Where the browser finds :data:`VENDOR_DIR` when Streamlit serves ``static/``.
 VENDOR_URL = "/app/static/vendor"
