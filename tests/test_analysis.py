@@ -10,7 +10,7 @@ from sxgeo.analysis.run import analyse
 from sxgeo.io.demo import load_demo
 from sxgeo.analysis.indicators import QUANTITIES
 from sxgeo.analysis.scenario import planned_from_records, run_scenario
-from sxgeo.analysis.targets import DEFAULT_TARGETS, load_targets
+from sxgeo.io.targets import DEFAULT_TARGETS, load_targets
 
 from conftest import XIAODIAN_UTM, lonlat
 

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from sxgeo.outputs import assets
 from sxgeo.layers import boundaries
 from sxgeo.outputs import tables as export
+from sxgeo.formatting import fmt_value
 from sxgeo.outputs import webmap as maps
 from sxgeo.io.demo import load_demo
 from sxgeo.app.data import Boundaries, Workspace
@@ -115,7 +116,7 @@ def test_area_choice_changes_the_targets_panel(app, demo_workspace):
     assert not county.equals(province)
     ev = demo_workspace.evaluation
     row = ev[(ev["target_id"] == "gross_enrolment") & (ev["unit_code"] == XIAODIAN)].iloc[0]
-    assert county.loc["学前三年毛入园率", "数值"] == maps.format_value(row["value"], "share")
+    assert county.loc["学前三年毛入园率", "数值"] == fmt_value(row["value"], "share")
     assert county.loc["学前三年毛入园率", "状态"] == {"met": "达标", "not_met": "未达标"}[row["status"]]
     # township targets are summarised for the county
     assert re.fullmatch(r"\d+/\d+ 个乡镇达标", county.loc["乡镇至少有一所公办幼儿园", "数值"])
@@ -145,7 +146,7 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
     tab = app.tabs[0]
     labels = [m.value for m in tab.markdown]
     assert labels == ["#### 没有公办幼儿园的乡镇", "#### 15 分钟健身圈未覆盖的社区",
-                      "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45% 的区县"]
+                      "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县"]  # numbers from the targets file
     kg = tab.dataframe[0].value
     expected = demo_workspace.gap_list("kindergarten", "county", "140931")
     assert len(kg) == len(expected) > 0
@@ -371,7 +372,7 @@ def test_classes_read_against_the_threshold():
     colours, rows = maps.classify(pd.Series([0.50, 0.42, 0.36, 0.2, None]), maps.Indicator("护理型床位占比", 0.45, ">=", "share"))
     assert list(colours) == ["#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9"]
     assert rows[0][1] == "≥ 45.0%"
-    assert maps.format_value(0.912, "share") == "91.2%" and maps.format_value(20, "count") == "20"
+    assert fmt_value(0.912, "share") == "91.2%" and fmt_value(20, "count") == "20"
 
 
 # --- township polygons and network mode ------------------------------------------------------

@@ -17,9 +17,11 @@ import pyogrio
 import pytest
 
 from conftest import XIAODIAN_UTM, lonlat
-from sxgeo.report import builder as report
+from sxgeo.analysis.inputs import analyse_inputs, load_inputs
+from sxgeo.layers.scope import resolve_scope
+from sxgeo.outputs.tables import localise
+from sxgeo.report.gaps import gap_rows
 from sxgeo.cli import main
-from sxgeo.outputs.tables import localise_columns
 
 COUNTY = "140105"
 
@@ -37,13 +39,13 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def core():
     """The core's analysis of the demo data for the county, to compare the exports with."""
-    inputs = report.load_inputs()
-    scope = report.resolve_scope(inputs.counties, county=COUNTY)
-    return inputs, report.analyse_inputs(inputs, county_codes=scope.county_codes)
+    inputs = load_inputs()
+    scope = resolve_scope(inputs.counties, "county", COUNTY)
+    return inputs, analyse_inputs(inputs, county_codes=scope.county_codes)
 
 
 def expected_gaps(analysis, kind: str, codes=(COUNTY,)) -> gpd.GeoDataFrame:
-    rows = report.gap_rows(analysis, kind)
+    rows = gap_rows(analysis, kind)
     return rows[rows["county_code"].isin(codes)].reset_index(drop=True)
 
 
@@ -131,7 +133,7 @@ def test_gaps_xlsx_holds_exactly_the_gap_list(tmp_path, core, capsys):
     # every column of the source residential layer is kept, values unchanged (source row by id)
     source = inputs.layers["residential"].set_index("id")
     for col in source.columns.drop("geometry"):
-        label = localise_columns(pd.DataFrame(columns=[col])).columns[0]
+        label = localise(pd.DataFrame(columns=[col])).columns[0]
         assert label in got.columns, col
         want = source.loc[got["编号"], col].tolist()
         have = got[label].tolist()
@@ -167,7 +169,7 @@ def test_gaps_geopackage_round_trip(tmp_path, core, capsys):
     assert code == 0
     assert [tuple(x) for x in pyogrio.list_layers(path)] == [("fitness_gaps", "Point")]
     back = gpd.read_file(path)
-    expected = report.localise(expected_gaps(analysis, "fitness"), "zh")
+    expected = localise(expected_gaps(analysis, "fitness"), "zh")
     assert back.crs.equals("EPSG:4326")
     assert len(back) == len(expected)
     assert list(back.columns.drop("geometry")) == list(expected.columns.drop("geometry"))
@@ -177,9 +179,9 @@ def test_gaps_geopackage_round_trip(tmp_path, core, capsys):
 
 
 def test_gaps_kindergarten_for_a_city(tmp_path, capsys):
-    inputs = report.load_inputs()
-    scope = report.resolve_scope(inputs.counties, city="140700")
-    analysis = report.analyse_inputs(inputs, county_codes=scope.county_codes)
+    inputs = load_inputs()
+    scope = resolve_scope(inputs.counties, "city", "140700")
+    analysis = analyse_inputs(inputs, county_codes=scope.county_codes)
     path = tmp_path / "kg.gpkg"
     code, _, _ = run(["gaps", "--kind", "kindergarten", "--city", "140700", "--format", "gpkg", "--out", str(path)], capsys)
     assert code == 0
@@ -258,9 +260,9 @@ def test_site_fitness_outputs(tmp_path, capsys):
 
 def test_site_kindergarten_with_a_candidate_file(tmp_path, capsys):
     """A township without a public kindergarten gets the user's candidate inside it."""
-    inputs = report.load_inputs()
-    scope = report.resolve_scope(inputs.counties, city="140700")
-    analysis = report.analyse_inputs(inputs, county_codes=scope.county_codes)
+    inputs = load_inputs()
+    scope = resolve_scope(inputs.counties, "city", "140700")
+    analysis = analyse_inputs(inputs, county_codes=scope.county_codes)
     gaps = analysis.kindergarten_gaps
     gaps = gaps[gaps["county_code"].isin(scope.county_codes) & gaps.geometry.notna()]
     target = gaps.iloc[0]

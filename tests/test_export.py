@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sxgeo.outputs.tables import localise_columns, to_csv_bytes, to_gpkg_bytes, to_xlsx_bytes, write_table
+from sxgeo.outputs.tables import localise, to_csv_bytes, to_gpkg_bytes, to_xlsx_bytes, write_table
 
 
 @pytest.fixture
@@ -72,4 +72,4 @@ def test_write_table_picks_the_format_from_the_suffix(tmp_path, gaps):
 
 def test_labels_never_clash():
     frame = pd.DataFrame({"name": [1], "名称": [2]})
-    assert list(localise_columns(frame).columns) == ["name", "名称"]
+    assert list(localise(frame).columns) == ["name", "名称"]

@@ -15,7 +15,8 @@ from shapely.geometry import Point
 from sxgeo.layers import boundaries
 from sxgeo.io import coords
 from sxgeo.layers.admin import AddressParser, normalise_township_code
-from sxgeo.io import LayerReadError, load_layer, load_township_polygons, read_table
+from sxgeo.errors import LayerReadError
+from sxgeo.io import load_layer, load_township_polygons, read_table
 
 # Real places: 坞城街道 (小店区, 太原) and 晋祠镇 (晋源区, 太原), both from the MCA list.
 WUCHENG = ("140105001", "坞城街道", 112.5647, 37.8135)

@@ -22,17 +22,13 @@ from shapely.geometry import LineString, Point
 
 from sxgeo.io import _osm
 from sxgeo.analysis import network as net_mod
-from sxgeo.io import LayerReadError
-from sxgeo.analysis.network import (
-    WalkNetwork,
-    covered_area,
-    default_cache_dir,
-    download_walk_graph,
-    nearest_facility,
-    read_osm,
-    snap,
-    synthetic_grid,
-)
+from sxgeo.io import osm as osm_mod
+from sxgeo.layers import network as layer_mod
+from sxgeo.errors import LayerReadError
+from sxgeo.analysis.network import covered_area, nearest_facility, snap
+from sxgeo.io.osm import default_cache_dir, download_walk_graph, read_osm
+from sxgeo.layers.network import WalkNetwork
+from synthetic import synthetic_grid
 
 pyrosm = pytest.importorskip("pyrosm")
 pytest.importorskip("osmium")
@@ -417,4 +413,6 @@ def test_download_is_an_explicit_online_option() -> None:
 
 
 def test_module_exports() -> None:
-    assert set(net_mod.__all__) >= {"WalkNetwork", "read_osm", "snap", "nearest_facility", "covered_area"}
+    assert set(net_mod.__all__) >= {"snap", "nearest_facility", "covered_area"}
+    assert set(osm_mod.__all__) >= {"read_osm", "download_walk_graph", "default_cache_dir"}
+    assert set(layer_mod.__all__) >= {"WalkNetwork"}

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from e2e_helpers import CHROMIUM_ARGS, REPO, ensure_chromium
-from sxgeo.report import builder as report
+from sxgeo.analysis.inputs import analyse_inputs, load_inputs
+from sxgeo.report.gaps import gap_rows
 from sxgeo.cli import main
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -29,8 +30,8 @@ BROKEN = "140302"  # 阳泉市城区 (one of the two 城区)
 @pytest.fixture(scope="module")
 def core():
     """The core's own analysis of the demo data, to check the reports against."""
-    inputs = report.load_inputs()
-    return inputs, report.analyse_inputs(inputs)
+    inputs = load_inputs()
+    return inputs, analyse_inputs(inputs)
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +66,10 @@ def test_county_report_files(county_run):
         assert section in html
     for target in ("学前三年毛入园率", "城市社区 15 分钟健身圈覆盖率", "护理型床位占比（区县）"):
         assert target in html
-    # the map embedded as PNG, two charts as inline SVG; nothing refers to the outside
-    assert len(re.findall(r'src="data:image/png;base64,', html)) == 1
-    assert len(re.findall(r"<svg ", html)) == 2
+    # the map and the two charts embedded as PNG (one chart stack: matplotlib); nothing refers to the outside
+    assert len(re.findall(r'<img class="figure"[^>]*src="data:image/png;base64,', html)) == 1
+    assert len(re.findall(r'<img class="chart"[^>]*src="data:image/png;base64,', html)) == 2
+    assert "<svg" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "http://" not in html and "https://" not in html
     assert "<script" not in html.lower()
@@ -88,7 +90,7 @@ def test_county_workbook_matches_the_gap_lists(county_run, core):
     for sheet in ("目标一览", "缺口-幼儿园", "缺口-健身", "缺口-养老", "缺口-护理床位", "乡镇幼儿园"):
         assert sheet in names
     for kind, sheet in (("fitness", "缺口-健身"), ("elderly", "缺口-养老")):
-        expected = report.gap_rows(analysis, kind)
+        expected = gap_rows(analysis, kind)
         expected = expected[expected["county_code"] == COUNTY]
         got = _sheet(path, sheet)
         assert len(expected) > 0
@@ -132,8 +134,8 @@ def test_county_report_in_headless_chromium(county_run):
 
         context.route("**/*", route)
         page.goto(page_url, wait_until="load")
-        images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
-        charts = page.eval_on_selector_all("svg.chart", "els => els.map(e => e.getBoundingClientRect().height)")
+        images = page.eval_on_selector_all("img.figure", "els => els.map(e => [e.complete, e.naturalWidth])")
+        charts = page.eval_on_selector_all("img.chart", "els => els.map(e => [e.complete, e.naturalHeight])")
         title = page.title()
         page.screenshot(path=str(ARTIFACTS / f"report_{COUNTY}.png"), full_page=True)
         browser.close()
@@ -142,7 +144,7 @@ def test_county_report_in_headless_chromium(county_run):
     outside = [u for u in requests if u != page_url and not u.startswith("data:")]
     assert outside == []
     assert len(images) == 1 and all(done and width > 0 for done, width in images)
-    assert len(charts) == 2 and all(h > 100 for h in charts)
+    assert len(charts) == 2 and all(done and h > 100 for done, h in charts)
     assert "小店区" in title
     assert (ARTIFACTS / f"report_{COUNTY}.png").stat().st_size > 10_000
 

@@ -14,8 +14,9 @@ from shapely.geometry import Point
 from conftest import XIAODIAN_UTM, lonlat
 from sxgeo.analysis import access
 from sxgeo.analysis import siting
+from sxgeo.analysis.costs import TravelCost
 from sxgeo.io import load_layer
-from sxgeo.analysis.network import WalkNetwork
+from sxgeo.layers.network import WalkNetwork
 
 # 19.5 minutes at 4 km/h with detour 1.3 is exactly 1,000 m of straight line.
 THRESHOLD, SPEED, DETOUR = 19.5, 4.0, 1.3
@@ -64,8 +65,8 @@ def hand_points():
     return res.points
 
 
-def test_travel_minutes_distance_mode_matches_hand_geometry():
-    minutes = siting.travel_minutes(points(DEMAND[1:]), points(CANDIDATES), speed_kmh=SPEED, detour_factor=DETOUR)
+def test_travel_cost_distance_mode_matches_hand_geometry():
+    minutes = TravelCost(speed_kmh=SPEED, detour_factor=DETOUR).matrix(points(DEMAND[1:]), points(CANDIDATES))
     assert minutes.shape == (5, 4)
     # D1 -> C1 is 350 m straight: 350 * 1.3 / (4000/60) minutes
     assert minutes[0, 0] == pytest.approx(350 * 1.3 / (4000 / 60), rel=1e-6)
@@ -156,7 +157,7 @@ def test_mclp_and_lscp_match_exhaustive_search(seed):
     pop = rng.integers(50, 5000, size=n_dem).astype(float)
     demand = points([(f"D{i}", x, y, p) for i, ((x, y), p) in enumerate(zip(dem_xy, pop, strict=True))])
     cands = points([(f"C{j}", x, y) for j, (x, y) in enumerate(cand_xy)])
-    minutes = siting.travel_minutes(demand, cands, speed_kmh=SPEED, detour_factor=DETOUR)
+    minutes = TravelCost(speed_kmh=SPEED, detour_factor=DETOUR).matrix(demand, cands)
     # independent coverage: the hand-made offsets are the UTM distances (to float rounding)
     straight = np.hypot(dem_xy[:, None, 0] - cand_xy[None, :, 0], dem_xy[:, None, 1] - cand_xy[None, :, 1])
     assert np.allclose(minutes, straight * DETOUR / (SPEED * 1000 / 60), atol=1e-3)
@@ -185,7 +186,7 @@ def test_network_mode_uses_street_distance():
     )
     demand = points([("D", 0, 10, 100)])
     cands = points([("C", 200, 0), ("E", 0, 1000)])
-    minutes = siting.travel_minutes(demand, cands, speed_kmh=SPEED, network=net)
+    minutes = TravelCost(network=net, speed_kmh=SPEED).matrix(demand, cands)
     per_min = SPEED * 1000 / 60
     assert minutes[0, 0] == pytest.approx((10 + 2200) / per_min, rel=1e-6)
     assert minutes[0, 1] == pytest.approx((10 + 1000) / per_min, rel=1e-6)

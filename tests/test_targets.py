@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from sxgeo.analysis.indicators import QUANTITIES
-from sxgeo.analysis.targets import TargetError, evaluate, load_targets
+from sxgeo.analysis.targets import evaluate
+from sxgeo.errors import TargetError
+from sxgeo.io.targets import load_targets
 
 
 def test_bundled_targets_are_valid_and_cover_the_plan():
@@ -33,8 +35,9 @@ def test_overrides_change_a_threshold_without_code():
     by_id = {t.id: t for t in targets}
     assert by_id["fitness_15min"].params == {"threshold_min": 10, "speed_kmh": 4.0, "urban_only": True}
     assert by_id["gross_enrolment"].threshold == 0.95
-    with pytest.raises(TargetError, match="unknown target 'nope'"):
+    with pytest.raises(TargetError) as err:
         load_targets(overrides={"nope": {"threshold": 1}})
+    assert "override for unknown target 'nope'" in err.value.message("en")
 
 
 GOOD = """
@@ -52,7 +55,7 @@ threshold = 0.45
 @pytest.mark.parametrize(
     "text,message",
     [
-        (GOOD.replace('comparator = ">="', 'comparator = "=>"'), "targets.toml, target 'a': comparator '=>'"),
+        (GOOD.replace('comparator = ">="', 'comparator = "=>"'), "targets.toml [a]: comparator '=>'"),
         (GOOD.replace('level = "county"', 'level = "village"'), "level 'village'"),
         (GOOD.replace("threshold = 0.45", 'threshold = "high"'), "threshold 'high' is not a number"),
         (GOOD.replace('quantity = "nursing_bed_share"', 'quantity = "happiness"'), "unknown quantity 'happiness'"),
@@ -68,8 +71,11 @@ def test_malformed_targets_name_file_target_and_problem(tmp_path, text, message)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TargetError) as err:
         load_targets(path, known_quantities=set(QUANTITIES))
-    assert message in str(err.value)
-    assert str(err.value).startswith("targets.toml")
+    english = err.value.message("en")
+    assert message in english and english.startswith("targets.toml")
+    chinese = err.value.message("zh")
+    assert chinese.startswith("目标文件有误（targets.toml") and "\n" not in chinese
+    assert str(err.value) == chinese
 
 
 def test_a_user_target_over_an_existing_quantity(tmp_path):

@@ -22,7 +22,7 @@ All three are parameters of :func:`walking_access`.
 
 Bad input never crashes and never gives a silent zero: each case adds a
 ``(message_key, params)`` pair to :attr:`AccessResult.warnings` (messages in
-:mod:`sxgeo.analysis._access_messages`, rendered with :func:`sxgeo.text.t`) and, for
+the text catalogue, rendered with :func:`sxgeo.text.t`) and, for
 points, a ``flag``.
 """
 
@@ -35,25 +35,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
-from sxgeo.analysis import _access_messages
-from sxgeo.layers.admin import METRIC_CRS
+from sxgeo.analysis.costs import TravelCost
+from sxgeo.settings import (
+    DETOUR_FACTOR,
+    LONLAT_CRS,
+    MAX_SNAP_M,
+    METRIC_CRS,
+    MIN_COMPONENT_NODES,
+    WALK_MINUTES,
+    WALK_SPEED_KMH,
+)
 from sxgeo.text import t
 from sxgeo.analysis.network import (
     FLAG_NO_GEOMETRY,
     FLAG_SMALL_COMPONENT,
     FLAG_SNAP_TOO_FAR,
-    WalkNetwork,
     covered_area,
-    nearest_facility,
-    snap,
 )
+from sxgeo.layers.network import WalkNetwork
 
 __all__ = [
-    "DEFAULT_DETOUR_FACTOR",
-    "DEFAULT_SPEED_KMH",
-    "DEFAULT_THRESHOLD_MIN",
     "FLAG_NO_POPULATION",
     "FLAG_UNREACHABLE",
     "LEVELS",
@@ -62,13 +64,6 @@ __all__ = [
     "gap_list",
     "walking_access",
 ]
-
-#: Walking speed in km/h (15 min at 4 km/h = 1,000 m, GB 50180-2018).
-DEFAULT_SPEED_KMH = 4.0
-#: Walking-time threshold in minutes (the 15-minute life circle).
-DEFAULT_THRESHOLD_MIN = 15.0
-#: Network / straight-line distance ratio used without a street network.
-DEFAULT_DETOUR_FACTOR = 1.3
 
 #: Point flags added by this module (besides :func:`sxgeo.analysis.network.snap`'s).
 FLAG_NO_POPULATION = "no_population"
@@ -166,11 +161,11 @@ def walking_access(
     facilities: gpd.GeoDataFrame,
     *,
     network: WalkNetwork | None = None,
-    speed_kmh: float = DEFAULT_SPEED_KMH,
-    threshold_min: float = DEFAULT_THRESHOLD_MIN,
-    detour_factor: float = DEFAULT_DETOUR_FACTOR,
-    max_snap_m: float = 500.0,
-    min_component_nodes: int = 50,
+    speed_kmh: float = WALK_SPEED_KMH,
+    threshold_min: float = WALK_MINUTES,
+    detour_factor: float = DETOUR_FACTOR,
+    max_snap_m: float = MAX_SNAP_M,
+    min_component_nodes: int = MIN_COMPONENT_NODES,
     with_area: bool = True,
 ) -> AccessResult:
     """Walking time from every demand point to its nearest facility.
@@ -188,7 +183,7 @@ def walking_access(
     facilities
         Facility points (``id`` and ``name`` are reported when present).
     network
-        Walk network (:func:`sxgeo.analysis.network.read_osm`); None for distance mode.
+        Walk network (:func:`sxgeo.io.osm.read_osm`); None for distance mode.
     speed_kmh
         Walking speed; default 4.0 km/h.
     threshold_min
@@ -248,24 +243,15 @@ def walking_access(
     if n and not fac_ok.any():
         distance_m[valid] = np.inf
         warnings.append(("access_empty_facilities", {"count": n}))
-    elif n and network is None:
-        distance_m, nearest, area = _distance_mode(
-            points, facilities, valid, fac_ok, detour_factor, threshold_m, with_area
-        )
-    elif n and network is not None:
-        distance_m, nearest, snap_m, area = _network_mode(
-            points,
-            facilities,
-            valid,
-            fac_ok,
-            network,
-            flags,
-            warnings,
-            max_snap_m,
-            min_component_nodes,
-            threshold_m,
-            with_area,
-        )
+    elif n:
+        cost = TravelCost(network=network, speed_kmh=speed_kmh, detour_factor=detour_factor, max_snap_m=max_snap_m,
+                          min_component_nodes=min_component_nodes)
+        near = cost.nearest(points, facilities, valid, fac_ok)
+        distance_m, nearest, snap_m = near.distance_m, near.facility, near.snap_m
+        if network is not None:
+            _network_warnings(network, near, valid, fac_ok, flags, warnings, max_snap_m, min_component_nodes)
+        if with_area:
+            area = _covered_area(network, near, threshold_m, detour_factor)
 
     population = _population(points)
     no_pop = population.isna().to_numpy()
@@ -288,55 +274,16 @@ def walking_access(
     return AccessResult(points=points, mode=mode, params=params, warnings=warnings, covered_area=area)
 
 
-def _distance_mode(
-    points: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    valid: np.ndarray,
-    fac_ok: np.ndarray,
-    detour_factor: float,
-    threshold_m: float,
-    with_area: bool,
-) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame | None]:
-    """Straight-line distance x detour in UTM 49N; returns (distance, facility, area)."""
-    fac_pos = np.flatnonzero(fac_ok)
-    fac_xy = shapely.get_coordinates(facilities.geometry.iloc[fac_pos].to_crs(METRIC_CRS).to_numpy())
-    dem_xy = shapely.get_coordinates(points.geometry[valid].to_crs(METRIC_CRS).to_numpy())
-    straight, j = cKDTree(fac_xy).query(dem_xy)
-    distance_m = np.full(len(points), np.nan)
-    nearest = np.full(len(points), -1, dtype=np.int64)
-    distance_m[valid] = straight * detour_factor
-    nearest[valid] = fac_pos[j]
-    if not with_area:
-        return distance_m, nearest, None
-    radius = threshold_m / detour_factor
-    disc = shapely.union_all(shapely.buffer(shapely.points(fac_xy), radius, quad_segs=16))
-    area = gpd.GeoDataFrame(geometry=gpd.GeoSeries([disc], crs=METRIC_CRS).to_crs("EPSG:4326").values)
-    return distance_m, nearest, area
-
-
-def _network_mode(
-    points: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    valid: np.ndarray,
-    fac_ok: np.ndarray,
-    network: WalkNetwork,
-    flags: np.ndarray,
-    warnings: list[tuple[str, dict[str, Any]]],
-    max_snap_m: float,
-    min_component_nodes: int,
-    threshold_m: float,
-    with_area: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, gpd.GeoDataFrame | None]:
-    """Snap + one multi-source pass; returns (distance, facility, snap_m, area)."""
-    n = len(points)
+def _network_warnings(network: WalkNetwork, near, valid: np.ndarray, fac_ok: np.ndarray, flags: np.ndarray,
+                      warnings: list[tuple[str, dict[str, Any]]], max_snap_m: float, min_component_nodes: int) -> None:
+    """Flag demand points and record warnings for what the street network could not serve."""
     if network.significant_components(min_component_nodes) > 1:
         sizes = np.sort(network.component_sizes)[::-1]
         big = sizes[sizes >= max(min_component_nodes, 0.01 * network.n_nodes)]
         warnings.append(
             ("access_network_disconnected", {"components": len(big), "sizes": ", ".join(f"{s:,}" for s in big[:5])})
         )
-    fsnap = snap(network, facilities, max_snap_m=max_snap_m, min_component_nodes=min_component_nodes)
-    fflag = fsnap["flag"].to_numpy(dtype=object)
+    fflag = near.facility_flags
     far = fac_ok & (fflag == FLAG_SNAP_TOO_FAR)
     if far.any():
         warnings.append(("access_facilities_off_network", {"count": int(far.sum()), "max_snap_m": max_snap_m}))
@@ -345,11 +292,7 @@ def _network_mode(
         warnings.append(
             ("access_facilities_small_component", {"count": int(small.sum()), "min_nodes": min_component_nodes})
         )
-    usable = np.flatnonzero(fac_ok & ~far)
-
-    dsnap = snap(network, points, max_snap_m=max_snap_m, min_component_nodes=min_component_nodes)
-    dflag = dsnap["flag"].to_numpy(dtype=object)
-    snap_m = dsnap["snap_m"].to_numpy(dtype=float)
+    dflag = near.demand_flags
     dem_far = valid & (dflag == FLAG_SNAP_TOO_FAR)
     dem_small = valid & (dflag == FLAG_SMALL_COMPONENT)
     _add_flag(flags, dem_far, FLAG_SNAP_TOO_FAR)
@@ -360,30 +303,25 @@ def _network_mode(
         warnings.append(
             ("access_demand_small_component", {"count": int(dem_small.sum()), "min_nodes": min_component_nodes})
         )
-
-    distance_m = np.full(n, np.nan)
-    nearest = np.full(n, -1, dtype=np.int64)
-    if len(usable) == 0:
-        warnings.append(("access_no_usable_facilities", {"count": n}))
-        distance_m[valid] = np.inf
-        return distance_m, nearest, snap_m, None
-    node_dist, node_fac = nearest_facility(
-        network, fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable]
-    )
-    ok = valid & ~dem_far
-    nodes = dsnap["node"].to_numpy()[ok]
-    distance_m[ok] = node_dist[nodes] + snap_m[ok]
-    reached = node_fac[nodes] >= 0
-    nearest[np.flatnonzero(ok)[reached]] = usable[node_fac[nodes][reached]]
-    unreachable = np.zeros(n, dtype=bool)
-    unreachable[np.flatnonzero(ok)[~reached]] = True
+    if len(near.usable_facilities) == 0:
+        warnings.append(("access_no_usable_facilities", {"count": len(flags)}))
+        return
+    unreachable = valid & ~dem_far & (near.facility < 0)
     if unreachable.any():
         _add_flag(flags, unreachable, FLAG_UNREACHABLE)
         warnings.append(("access_demand_unreachable", {"count": int(unreachable.sum())}))
-    if not with_area:
-        return distance_m, nearest, snap_m, None
-    area = covered_area(network, node_dist, threshold_m)
-    return distance_m, nearest, snap_m, (area if len(area) else None)
+
+
+def _covered_area(network: WalkNetwork | None, near, threshold_m: float, detour_factor: float):
+    """The area within ``threshold_m`` of a facility: street buffers, or discs in distance mode."""
+    if network is not None:
+        if near.node_dist is None:
+            return None
+        area = covered_area(network, near.node_dist, threshold_m)
+        return area if len(area) else None
+    radius = threshold_m / detour_factor
+    disc = shapely.union_all(shapely.buffer(shapely.points(near.facility_xy), radius, quad_segs=16))
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries([disc], crs=METRIC_CRS).to_crs(LONLAT_CRS).values)
 
 
 def _points_of(result: AccessResult | pd.DataFrame) -> pd.DataFrame:

@@ -13,20 +13,22 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from sxgeo.settings import DETOUR_FACTOR, WALK_MINUTES, WALK_SPEED_KMH
+
 from sxgeo.analysis import access
 from sxgeo.layers import boundaries
 from sxgeo.analysis import indicators as ind
 from sxgeo.io import ADMIN_COLUMNS
-from sxgeo.analysis.targets import Target, evaluate, load_targets
+from sxgeo.analysis.targets import evaluate
+from sxgeo.io.targets import Target, load_targets
 
-__all__ = ["Analysis", "analyse", "WALK_QUANTITIES", "DEFAULT_DETOUR"]
+__all__ = ["Analysis", "analyse", "WALK_QUANTITIES"]
 
 #: Walking-coverage quantities: demand selection and facility selection.
 WALK_QUANTITIES = {
     "fitness_walk_share": ("fitness", None),
     "elderly_walk_share": ("elderly_care", ("care_kind", "community")),
 }
-DEFAULT_DETOUR = 1.3
 _YEARLY = {
     "new_community_fitness_centres": ("fitness", "fitness_kind", "community_centre"),
     "new_community_elderly_sites": ("elderly_care", "care_kind", "community"),
@@ -131,7 +133,7 @@ def analyse(
     township_polygons: gpd.GeoDataFrame | None = None,
     counties: gpd.GeoDataFrame | None = None,
     townships: pd.DataFrame | None = None,
-    detour_factor: float = DEFAULT_DETOUR,
+    detour_factor: float = DETOUR_FACTOR,
 ) -> Analysis:
     """Compute every quantity the targets need and evaluate the targets.
 
@@ -142,9 +144,9 @@ def analyse(
         ``elderly_care``, ``fitness``, optionally ``minor_protection``); a
         missing kind gives "no data" for the targets that need it.
     targets
-        Default: the plan's targets (:func:`sxgeo.analysis.targets.load_targets`).
+        Default: the plan's targets (:func:`sxgeo.io.targets.load_targets`).
     network
-        A :class:`sxgeo.analysis.network.WalkNetwork` for network mode; without it
+        A :class:`sxgeo.layers.network.WalkNetwork` for network mode; without it
         walking times use straight-line distance × ``detour_factor``.
     township_polygons
         Optional user township polygons (used to place township gaps).
@@ -195,8 +197,8 @@ def analyse(
                     demand,
                     facilities,
                     network=network,
-                    speed_kmh=float(p.get("speed_kmh", access.DEFAULT_SPEED_KMH)),
-                    threshold_min=float(p.get("threshold_min", access.DEFAULT_THRESHOLD_MIN)),
+                    speed_kmh=float(p.get("speed_kmh", WALK_SPEED_KMH)),
+                    threshold_min=float(p.get("threshold_min", WALK_MINUTES)),
                     detour_factor=float(p.get("detour_factor", detour_factor)),
                 )
                 warnings.extend(walk[wkey].warnings)

@@ -38,29 +38,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pulp
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import cdist
 from spopt.locate import LSCP, MCLP
 
-from sxgeo.outputs import tables as export
-from sxgeo.layers.admin import METRIC_CRS
 from sxgeo.io import LoadResult, load_layer, map_headers, read_table
 from sxgeo.layers.kinds import get_kind
-from sxgeo.report.builder import (
-    MAP_ASPECT,
-    MAP_AXES,
-    MAP_SIZE,
-    InputError,
-    analyse_inputs,
-    draw_polygons,
-    fit_extent,
-    localise,
-    metric_xy,
-    png_bytes,
-    require_layers,
-    scale_bar,
-    setup_fonts,
-)
+from sxgeo.analysis.costs import TravelCost
+from sxgeo.analysis.inputs import analyse_inputs, require_layers
+from sxgeo.errors import InputError
+from sxgeo.layers.geometry import metric_xy
+from sxgeo.settings import DETOUR_FACTOR, WALK_MINUTES, WALK_SPEED_KMH
 
 __all__ = [
     "CoverSolution",
@@ -69,7 +56,6 @@ __all__ = [
     "propose_sites",
     "solve_lscp",
     "solve_mclp",
-    "travel_minutes",
 ]
 
 #: Candidate origin labels (column ``candidate_source``).
@@ -93,61 +79,6 @@ def _solver(time_limit_s: float | None = None) -> pulp.LpSolver:
 
 
 # --------------------------------------------------------------------- travel times
-def travel_minutes(
-    demand: gpd.GeoDataFrame,
-    candidates: gpd.GeoDataFrame,
-    *,
-    speed_kmh: float = 4.0,
-    detour_factor: float = 1.3,
-    network=None,
-    limit_min: float | None = None,
-    max_snap_m: float = 500.0,
-) -> np.ndarray:
-    """Walking minutes from every demand point (rows) to every candidate (columns).
-
-    Distance mode (no ``network``): straight-line metres in
-    :data:`~sxgeo.layers.admin.METRIC_CRS` × ``detour_factor`` at ``speed_kmh``.
-    Network mode: both layers are snapped to the network
-    (:func:`sxgeo.analysis.network.snap`), and the time is snap distance + shortest path
-    + snap distance; points that cannot be snapped (too far, no geometry)
-    are unreachable.  ``limit_min`` bounds the path search: pairs farther
-    apart are ``inf``.
-    """
-    metres_per_min = speed_kmh * 1000.0 / 60.0
-    if len(demand) == 0 or len(candidates) == 0:
-        return np.full((len(demand), len(candidates)), np.inf)
-    if network is None:
-        return cdist(metric_xy(demand), metric_xy(candidates)) * detour_factor / metres_per_min
-
-    from sxgeo.analysis import network as nw
-
-    sd = nw.snap(network, demand, max_snap_m=max_snap_m)
-    sc = nw.snap(network, candidates, max_snap_m=max_snap_m)
-    out = np.full((len(demand), len(candidates)), np.inf)
-    ok_c, ok_d = _snapped(sc, nw), _snapped(sd, nw)
-    if not ok_c.any() or not ok_d.any():
-        return out
-    c_nodes = sc["node"].to_numpy()[ok_c]
-    uniq, inverse = np.unique(c_nodes, return_inverse=True)
-    limit = np.inf if limit_min is None else float(limit_min) * metres_per_min
-    # scipy's Dijkstra from every distinct candidate node over the network's own matrix.
-    dist = dijkstra(network.matrix, directed=False, indices=uniq, limit=limit)
-    d_nodes = sd["node"].to_numpy()[ok_d]
-    path = dist[inverse][:, d_nodes].T  # demand × candidate, metres
-    metres = path + sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
-    block = metres / metres_per_min
-    if limit_min is not None:
-        block[block > limit_min] = np.inf
-    out[np.ix_(np.flatnonzero(ok_d), np.flatnonzero(ok_c))] = block
-    return out
-
-
-def _snapped(snapped: pd.DataFrame, nw) -> np.ndarray:
-    """Points that reach the network (a small component still counts: its paths are real)."""
-    flag = snapped["flag"]
-    return ((snapped["node"] >= 0) & (flag.isna() | (flag == nw.FLAG_SMALL_COMPONENT))).to_numpy()
-
-
 # --------------------------------------------------------------------- the two models
 @dataclass
 class CoverSolution:
@@ -353,9 +284,9 @@ def propose_sites(
     points: gpd.GeoDataFrame,
     n_sites: int,
     *,
-    threshold_min: float = 15.0,
-    speed_kmh: float = 4.0,
-    detour_factor: float = 1.3,
+    threshold_min: float = WALK_MINUTES,
+    speed_kmh: float = WALK_SPEED_KMH,
+    detour_factor: float = DETOUR_FACTOR,
     candidates: gpd.GeoDataFrame | None = None,
     network=None,
     methods: tuple[str, ...] = ("mclp", "lscp"),
@@ -387,10 +318,8 @@ def propose_sites(
     pop_all = pd.to_numeric(points["population"], errors="coerce").fillna(0).to_numpy(float)
     uncovered = points[~covered]
     cand = _candidate_frame(candidates, uncovered)
-    minutes = travel_minutes(
-        uncovered, cand, speed_kmh=speed_kmh, detour_factor=detour_factor, network=network,
-        limit_min=threshold_min if network is not None else None,
-    )
+    cost = TravelCost(network=network, speed_kmh=speed_kmh, detour_factor=detour_factor)
+    minutes = cost.matrix(uncovered, cand, limit_min=threshold_min if network is not None else None)
     pop_u = pop_all[~covered]
     a = _coverage(minutes, threshold_min)
     ids = cand["id"].astype(str).to_numpy() if "id" in cand else np.arange(len(cand)).astype(str)
@@ -578,7 +507,7 @@ def load_candidates(path, kind: str, *, coord_system: str = "wgs84", counties=No
 def _walk_target(inputs, quantity: str):
     hit = [tg for tg in inputs.targets if tg.quantity == quantity]
     if not hit:
-        raise InputError("err_no_target", quantity=quantity)
+        raise InputError("report.err_no_target", quantity=quantity)
     return hit[0]
 
 
@@ -629,113 +558,3 @@ def run_site(
         methods=methods,
         time_limit_s=time_limit_s,
     )
-
-
-def site_map(result, inputs, scope, kind: str, lang: str = "zh") -> bytes:
-    """PNG map of the proposal: the scope, existing facilities, demand and the new sites."""
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    setup_fonts()
-    i = 0 if lang == "zh" else 1
-    counties = inputs.counties
-    area = counties[counties["adcode"].isin(scope.county_codes)].to_crs(METRIC_CRS)
-    extent = fit_extent(tuple(area.total_bounds), MAP_ASPECT)
-    fig = Figure(figsize=MAP_SIZE, dpi=100)
-    ax = fig.add_axes(MAP_AXES)
-    draw_polygons(ax, area.geometry.to_numpy(), facecolor="white", edgecolor="#333333", linewidth=1.2)
-    handles = []
-
-    def pts(frame, label, **kw):
-        if frame is None or len(frame) == 0:
-            return
-        xy = metric_xy(frame)
-        ax.scatter(xy[:, 0], xy[:, 1], **kw)
-        handles.append(Line2D([], [], linestyle="none", marker=kw.get("marker", "o"), markersize=7,
-                              markerfacecolor=kw.get("c", "none") if kw.get("facecolors") != "none" else "none",
-                              markeredgecolor=kw.get("edgecolors", kw.get("c")), label=label))
-
-    layer_kind = SITE_KINDS[kind][1]
-    existing = inputs.layers.get(layer_kind)
-    if existing is not None:
-        existing = existing[existing["county_code"].isin(scope.county_codes)]
-        if kind == "kindergarten":
-            existing = existing[existing["ownership"].eq("public")]
-        elif kind == "elderly":
-            existing = existing[existing["care_kind"].eq("community")]
-    pts(existing, _MAP_TEXT["existing_" + kind][i], c="#1f5fbf", marker="s", s=16, linewidths=0)
-    if isinstance(result, SitingResult):
-        d = result.demand
-        covered = d["covered"].fillna(False).astype(bool)
-        after = d["covered_mclp" if "covered_mclp" in d else "covered_lscp"].astype(bool)
-        pts(d[covered], _MAP_TEXT["covered"][i], c="#9a9a9a", marker="o", s=8, linewidths=0)
-        pts(d[~covered & after], _MAP_TEXT["newly"][i], c="#1a7f37", marker="o", s=14, linewidths=0)
-        pts(d[~covered & ~after], _MAP_TEXT["uncovered"][i], facecolors="none", edgecolors="#d62728", marker="o", s=30,
-            linewidths=1.2)
-        if result.lscp_sites is not None:
-            pts(result.lscp_sites, _MAP_TEXT["lscp"][i].format(n=len(result.lscp_sites)), facecolors="none",
-                edgecolors="#8e44ad", marker="D", s=70, linewidths=1.4)
-        if result.sites is not None:
-            sites = result.sites
-            pts(sites, _MAP_TEXT["mclp"][i].format(n=len(sites)), c="#ff8c00", marker="*", s=220, linewidths=0.5,
-                edgecolors="black")
-            for (x, y), order in zip(metric_xy(sites), sites["order"], strict=True):
-                ax.annotate(str(order), (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
-    else:
-        placed = result[~result.geometry.isna()]
-        pts(placed, _MAP_TEXT["kg"][i].format(n=len(placed)), c="#ff8c00", marker="*", s=220, linewidths=0.5,
-            edgecolors="black")
-        for (x, y), name in zip(metric_xy(placed), placed["township_name"], strict=True):
-            ax.annotate(str(name), (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    ax.set_axis_off()
-    scale_bar(ax, extent, lang)
-    title = _MAP_TEXT["title_" + kind][i].format(area=scope.name)
-    fig.suptitle(title, fontsize=13)
-    if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
-    return png_bytes(fig)
-
-
-_MAP_TEXT = {
-    "existing_fitness": ("现有健身设施", "Existing fitness facilities"),
-    "existing_elderly": ("现有社区养老服务设施", "Existing community elderly care"),
-    "existing_kindergarten": ("现有公办幼儿园", "Existing public kindergartens"),
-    "covered": ("已覆盖的居民点", "Already covered"),
-    "newly": ("新增设施后覆盖的居民点", "Newly covered"),
-    "uncovered": ("仍未覆盖的居民点", "Still not covered"),
-    "mclp": ("建议新增设施（MCLP，{n} 处）", "Proposed sites (MCLP, {n})"),
-    "lscp": ("全覆盖最少设施方案（LSCP，{n} 处）", "Fewest sites covering all reachable (LSCP, {n})"),
-    "kg": ("建议新建公办幼儿园（{n} 处）", "Proposed public kindergartens ({n})"),
-    "title_fitness": ("{area} 健身设施选址建议", "Fitness siting proposal: {area}"),
-    "title_elderly": ("{area} 社区养老服务设施选址建议", "Community elderly-care siting proposal: {area}"),
-    "title_kindergarten": ("{area} 公办幼儿园选址建议", "Public kindergarten siting proposal: {area}"),
-}
-
-
-def write_site_outputs(result, inputs, scope, kind: str, out_dir, *, lang: str = "zh") -> list:
-    """Write ``sites.xlsx``, ``sites.gpkg`` and ``map.png`` to ``out_dir``; return the paths."""
-    out = Path(out_dir)
-    zh = lang == "zh"
-    if isinstance(result, SitingResult):
-        sheets = {("覆盖变化" if zh else "Coverage"): localise(result.coverage, lang)}
-        layers = {}
-        for name, frame in (("mclp", result.sites), ("lscp", result.lscp_sites)):
-            if frame is not None:
-                sheets[f"{name.upper()}选址" if zh else f"{name.upper()} sites"] = localise(frame, lang)
-                layers[f"{name}_sites"] = frame
-        sheets["居民点" if zh else "Demand points"] = localise(result.demand, lang)
-    else:
-        sheets = {("幼儿园选址" if zh else "Kindergarten sites"): localise(result, lang)}
-        layers = {"kindergarten_sites": result}
-    xlsx = out / "sites.xlsx"
-    xlsx.write_bytes(export.to_xlsx_bytes(sheets, lang))
-    gpkg = out / "sites.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
-    for name, frame in layers.items():
-        export.write_table(localise(frame, lang), gpkg, layer=name, lang=lang)
-    png = out / "map.png"
-    png.write_bytes(site_map(result, inputs, scope, kind, lang))
-    return [xlsx, gpkg, png]

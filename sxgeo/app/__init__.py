@@ -1,1 +1,1 @@
-"""app"""
+"""The planner map app (Streamlit): page, panels and the workspace behind them."""

@@ -22,8 +22,10 @@ from sxgeo.layers import boundaries
 from sxgeo.outputs import webmap as maps
 from sxgeo.analysis.run import Analysis, analyse
 from sxgeo.analysis.scenario import add_planned, compare
+from sxgeo.layers.scope import Scope, resolve_scope
+from sxgeo.settings import LONLAT_CRS, PROVINCE_CODE
 
-__all__ = ["Boundaries", "Workspace", "area_codes", "GAP_KINDS", "TOLERANCE"]
+__all__ = ["Boundaries", "Workspace", "GAP_KINDS", "TOLERANCE"]
 
 #: Display simplification (degrees) of what is drawn at each level.
 TOLERANCE = {"province": 0.004, "city": 0.0015, "county": 0.0}
@@ -43,6 +45,7 @@ class Boundaries:
     cities_display: gpd.GeoDataFrame
     province: gpd.GeoDataFrame
     townships: pd.DataFrame
+    _scopes: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls) -> Boundaries:
@@ -53,6 +56,13 @@ class Boundaries:
             province=boundaries.load_province(),
             townships=boundaries.load_townships(),
         )
+
+    def scope(self, level: str, code: str | None) -> Scope:
+        """The area's :class:`~sxgeo.layers.scope.Scope` (memoised: the app asks for it on every rerun)."""
+        key = (level, code)
+        if key not in self._scopes:
+            self._scopes[key] = resolve_scope(self.counties, level, code)
+        return self._scopes[key]
 
     @cached_property
     def county_city(self) -> dict[str, str]:
@@ -65,16 +75,6 @@ class Boundaries:
         out["cities"] = maps.simplify_for_display(self.cities_display, 0.003)
         out["province"] = maps.simplify_for_display(self.province, 0.004)
         return out
-
-
-def area_codes(b: Boundaries, level: str, code: str | None) -> list[str]:
-    """County codes inside an area."""
-    c = b.counties
-    if level == "province" or code is None:
-        return list(c["adcode"])
-    if level == "city":
-        return list(c.loc[c["city_code"] == code, "adcode"])
-    return [code]
 
 
 def _county_of(codes: pd.Series) -> pd.Series:
@@ -169,8 +169,8 @@ class Workspace:
 
     def _target_rows(self, level: str, code: str | None) -> pd.DataFrame:
         ev = self.evaluation
-        counties = set(area_codes(self.bounds, level, code))
-        own_code = "140000" if level == "province" else code
+        counties = set(self.bounds.scope(level, code).county_codes)
+        own_code = PROVINCE_CODE if level == "province" else code
         out = []
         for tid, rows in ev.groupby("target_id", sort=False):
             tlevel = rows["level"].iloc[0]
@@ -213,14 +213,14 @@ class Workspace:
         tlevel = rows["level"].iloc[0] if len(rows) else "county"
         if tlevel == "township" and self.township_polygons is not None:
             polys = self.township_polygons
-            polys = polys[_county_of(polys["code"]).isin(area_codes(self.bounds, level, code))]
+            polys = polys[_county_of(polys["code"]).isin(list(self.bounds.scope(level, code).county_codes))]
             units = maps.simplify_for_display(polys.rename(columns={"code": "unit_code", "name": "unit_name"}),
                                               TOLERANCE[level] / 2)
         else:
             show_level = "city" if level == "county" else level
             show_code = self.bounds.county_city.get(code) if level == "county" else code
             drawn = self.bounds.simplified[("county", show_level)]
-            drawn = drawn[drawn["adcode"].isin(area_codes(self.bounds, show_level, show_code))]
+            drawn = drawn[drawn["adcode"].isin(list(self.bounds.scope(show_level, show_code).county_codes))]
             units = drawn.rename(columns={"adcode": "unit_code", "name": "unit_name"})
             if level == "county":
                 full = self.bounds.counties
@@ -231,7 +231,7 @@ class Workspace:
         units = units[["unit_code", "unit_name", "geometry"]].copy()
         units["value"] = units["unit_code"].map(vals["value"])
         units["status"] = units["unit_code"].map(vals["status"]).fillna("no_data")
-        return gpd.GeoDataFrame(units, geometry="geometry", crs="EPSG:4326")
+        return gpd.GeoDataFrame(units, geometry="geometry", crs=LONLAT_CRS)
 
     def reference(self, level: str, code: str | None):
         """(outlines, labels) of the offline reference layer for an area."""
@@ -294,7 +294,7 @@ class Workspace:
         if res is None:
             return None
         c = self.bounds.counties
-        shape = c[c["adcode"].isin(area_codes(self.bounds, level, code))].union_all()
+        shape = c[c["adcode"].isin(list(self.bounds.scope(level, code).county_codes))].union_all()
         area = res.covered_area
         if area is not None and len(area):
             area = area[area.intersects(shape)]
@@ -307,7 +307,7 @@ class Workspace:
         """Rows of a result table that lie in the area (by county code, township code or point id)."""
         if frame is None or level == "province":
             return frame
-        counties = set(area_codes(self.bounds, level, code))
+        counties = set(self.bounds.scope(level, code).county_codes)
         if "county_code" in frame:
             county = frame["county_code"].astype(str)
         elif "unit_code" in frame:
@@ -336,7 +336,7 @@ class Workspace:
             keep = [c for c in ("unit_code", "unit_name", "value", "threshold", "gap", "numerator", "denominator") if c in frame]
             frame = frame[keep]
             geom = self.bounds.counties.set_index("adcode").geometry
-            frame = gpd.GeoDataFrame(frame, geometry=frame["unit_code"].map(geom).to_numpy(), crs="EPSG:4326")
+            frame = gpd.GeoDataFrame(frame, geometry=frame["unit_code"].map(geom).to_numpy(), crs=LONLAT_CRS)
         return frame.reset_index(drop=True)
 
     # --- scenario ------------------------------------------------------------------------

@@ -2,15 +2,14 @@
 
 Public API::
 
-    from sxgeo.io import load_layer, load_township_polygons, LayerReadError
+    from sxgeo.io import load_layer, load_township_polygons
 """
 
 from sxgeo.io.load import ADMIN_COLUMNS, LoadResult, load_layer, load_township_polygons, map_headers
-from sxgeo.io.read import MAX_BYTES, LayerReadError, RawTable, check_zip, read_table
+from sxgeo.io.read import MAX_BYTES, RawTable, check_zip, read_table
 
 __all__ = [
     "ADMIN_COLUMNS",
-    "LayerReadError",
     "LoadResult",
     "MAX_BYTES",
     "RawTable",

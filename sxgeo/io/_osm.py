@@ -13,7 +13,7 @@ filtered with pyosmium (the ``osmium`` package):
 4. write the kept ways and their nodes as OSM XML to a temporary file,
 
 which is then handed to ``osmnx.graph_from_xml``.  Everything here is private:
-the public entry point is :func:`sxgeo.analysis.network.read_osm`.
+the public entry point is :func:`sxgeo.io.osm.read_osm`.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ def graph_from_osm_file(
     """
     import osmnx as ox
 
-    from sxgeo.io import LayerReadError
+    from sxgeo.errors import LayerReadError
 
     path = Path(path)
     if not path.is_file():

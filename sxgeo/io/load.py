@@ -22,8 +22,9 @@ import shapely
 from sxgeo.layers import admin
 from sxgeo.layers import boundaries
 from sxgeo.io import coords
-from sxgeo.text import t
-from sxgeo.io.read import LayerReadError, RawTable, read_table
+from sxgeo.text import choose, t
+from sxgeo.errors import LayerReadError
+from sxgeo.io.read import RawTable, read_table
 from sxgeo.layers.kinds import BOOL_FALSE, BOOL_TRUE, LayerKind, get_kind, normalise_header, normalise_value
 
 __all__ = ["LoadResult", "load_layer", "load_township_polygons", "map_headers"]
@@ -81,22 +82,16 @@ class LoadResult:
 
     def summary(self, lang: str = "zh") -> str:
         """One line: how many rows were read, loaded and rejected."""
-        if lang == "zh":
-            return (
-                f"{self.source}（{self.kind.label('zh')}）：共 {self.n_input} 行，"
-                f"载入 {len(self.layer)} 行，拒绝 {len(self.rejected)} 行"
-            )
-        return (
-            f"{self.source} ({self.kind.label('en')}): {self.n_input} rows, "
-            f"{len(self.layer)} loaded, {len(self.rejected)} rejected"
+        return t(
+            "load.summary", lang, source=self.source, kind=self.kind.label(lang), n=self.n_input,
+            loaded=len(self.layer), rejected=len(self.rejected),
         )
 
     def rejected_view(self, lang: str = "zh") -> pd.DataFrame:
         """The rejected rows with one reason column in ``lang``."""
-        reason = self.rejected["reason"] if lang == "zh" else self.rejected["reason_en"]
-        label = "行号" if lang == "zh" else "row"
+        reason = choose({"zh": self.rejected["reason"], "en": self.rejected["reason_en"]}, lang)
         rest = self.rejected.drop(columns=["row", "reason_key", "reason", "reason_en"])
-        head = pd.DataFrame({label: self.rejected["row"], ("原因" if lang == "zh" else "reason"): reason})
+        head = pd.DataFrame({t("load.col_row", lang): self.rejected["row"], t("load.col_reason", lang): reason})
         return pd.concat([head, rest], axis=1)
 
 
@@ -607,5 +602,5 @@ def load_township_polygons(
     covered = set(layer["county_code"])
     layer.attrs["missing"] = sorted(set(townships.loc[townships["county_code"].isin(covered), "code"]) - set(layer["code"]))
     rejected = _rejected_frame(rej, row_no, frame)
-    kind = LayerKind("township_polygons", "乡镇界线", "Township polygons", (), has_points=False)
+    kind = LayerKind("township_polygons", (), has_points=False)
     return LoadResult(kind=kind, layer=layer, rejected=rejected, source=name, column_map={})

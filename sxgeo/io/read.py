@@ -21,29 +21,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sxgeo.text import t
+from sxgeo.errors import LayerReadError
+from sxgeo.settings import MAX_UPLOAD_BYTES
 
-__all__ = ["LayerReadError", "RawTable", "read_table", "MAX_BYTES", "TABULAR_SUFFIXES", "SPATIAL_SUFFIXES"]
+__all__ = ["RawTable", "read_table", "MAX_BYTES", "TABULAR_SUFFIXES", "SPATIAL_SUFFIXES"]
 
 TABULAR_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 #: Files larger than this are refused (uploads especially).
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = MAX_UPLOAD_BYTES
 _ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-class LayerReadError(Exception):
-    """A whole file could not be read.  ``str()`` gives a one-line message."""
-
-    def __init__(self, file: str | Path, key: str, **params: object) -> None:
-        self.file = str(file)
-        self.key = key
-        self.params = params
-        super().__init__(self.message("zh") + " / " + self.message("en"))
-
-    def message(self, lang: str = "zh") -> str:
-        name = Path(self.file).name or self.file
-        return t("err_read", lang, file=name, problem=t(self.key, lang, **self.params))
 
 
 @dataclass

@@ -16,7 +16,6 @@ package) unless the environment variable ``SXGEO_BOUNDARIES_DIR`` names another.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 

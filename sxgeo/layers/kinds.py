@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sxgeo.text import t
+
 __all__ = ["Column", "LayerKind", "KINDS", "get_kind", "normalise_header"]
 
 DType = Literal["str", "int", "float", "bool", "year", "category"]
@@ -35,7 +37,9 @@ class Column:
         How values are parsed: ``str``, ``int`` (non-negative integer count),
         ``float``, ``bool`` (是/否 …), ``year`` (1900–2100) or ``category``.
     label_zh, label_en
-        Headers used when the column is shown or exported.
+        The column's canonical headers in planners' files (accepted on input;
+        ``label_zh`` names the column in messages).  Tables, exports and
+        popups take their headers from the text catalogue (``col.<name>``).
     aliases
         Other header spellings accepted on input (compared after
         :func:`normalise_header`).
@@ -66,17 +70,12 @@ class Column:
                 lookup[normalise_value(s)] = code
         return lookup
 
-    def label(self, lang: str = "zh") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
 
 @dataclass(frozen=True)
 class LayerKind:
-    """A kind of layer: its name, labels and columns."""
+    """A kind of layer: its name and columns; its label is ``kind.<name>`` in the text catalogue."""
 
     name: str
-    label_zh: str
-    label_en: str
     columns: tuple[Column, ...]
     has_points: bool = True
 
@@ -91,7 +90,8 @@ class LayerKind:
         return tuple(c.name for c in self.columns if c.required)
 
     def label(self, lang: str = "zh") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        """The kind's name for people, in ``lang``."""
+        return t(f"kind.{self.name}", lang)
 
 
 _FULLWIDTH = str.maketrans("（）：，　", "():, ")
@@ -142,8 +142,6 @@ def _req(col: Column) -> Column:
 
 KINDERGARTENS = LayerKind(
     "kindergartens",
-    "幼儿园",
-    "Kindergartens",
     (
         *_POINT_COMMON,
         _req(
@@ -166,8 +164,6 @@ KINDERGARTENS = LayerKind(
 
 ELDERLY_CARE = LayerKind(
     "elderly_care",
-    "养老服务设施",
-    "Elderly-care sites",
     (
         *_POINT_COMMON,
         _req(
@@ -192,8 +188,6 @@ ELDERLY_CARE = LayerKind(
 
 FITNESS = LayerKind(
     "fitness",
-    "健身设施",
-    "Fitness facilities",
     (
         *_POINT_COMMON,
         _req(
@@ -219,8 +213,6 @@ FITNESS = LayerKind(
 
 RESIDENTIAL = LayerKind(
     "residential",
-    "居民点",
-    "Residential demand points",
     (
         *_POINT_COMMON,
         Column(
@@ -248,8 +240,6 @@ RESIDENTIAL = LayerKind(
 
 MINOR_PROTECTION = LayerKind(
     "minor_protection",
-    "未成年人救助保护机构",
-    "Minor-protection institutions",
     (
         *_POINT_COMMON,
         Column(

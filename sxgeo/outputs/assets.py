@@ -21,6 +21,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from sxgeo.errors import AssetError
 from sxgeo.resources import static_dir
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "STATIC_DIR",
     "VENDOR_DIR",
     "VENDOR_URL",
-    "AssetError",
     "css_links",
     "ensure_assets",
     "inline_assets",
@@ -59,10 +59,6 @@ _LAYERS_SVG = (
     "%3Cpath d='M13 4 24 10 13 16 2 10Z' fill='%23888'/%3E%3Cpath d='M4 14 13 19 22 14 24 15 13 21 2 15Z' fill='%23555'/%3E"
     "%3C/svg%3E"
 )
-
-
-class AssetError(RuntimeError):
-    """The offline map assets are missing and cannot be extracted."""
 
 
 def _fix_css(css: str) -> str:
@@ -109,16 +105,13 @@ def ensure_assets(vendor_dir: Path | str | None = None, *, force: bool = False) 
     try:
         from offlinefolium.elements import _res as embedded  # noqa: PLC0415 - heavy module, set-up time only
     except ImportError as exc:
-        raise AssetError(
-            "离线地图资源缺失：请安装 folium-offline（pip install folium-offline）。"
-            " / Offline map assets missing: install folium-offline (pip install folium-offline)."
-        ) from exc
+        raise AssetError("asset.err_missing", package=_PACKAGE) from exc
     vendor_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     for name, key in _FILES.items():
         text = embedded.get(key)
         if not text:
-            raise AssetError(f"folium-offline does not embed {key}")
+            raise AssetError("asset.err_not_embedded", package=_PACKAGE, file=key)
         if name.endswith(".css"):
             text = _fix_css(text)
         data = text.encode("utf-8")

@@ -1,105 +1,81 @@
-"""Export tables and layers: CSV (UTF-8 with BOM, for Excel), XLSX and GeoPackage.
+"""Export tables and layers: CSV (UTF-8 with BOM, for Excel), XLSX and GeoPackage; headers in words.
 
-Column headers are translated to Chinese (default) or English with
-:func:`localise_columns`; the values are left as they are so that ids and
-codes survive a round trip unchanged.
+:func:`localise` is the one column and value localiser of sxgeo: it gives
+every known column its header from the text catalogue (``col.<column>``) and,
+optionally, coded values their words (``val.<column>.<value>``: target status,
+siting scenario, candidate source, site basis).  Ids, codes, numbers and the
+layer's own values are left as they are, so they survive a round trip.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo.layers.kinds import KINDS
+from sxgeo.text import labels, lang_or_default
 
-__all__ = ["COLUMN_LABELS", "localise_columns", "to_csv_bytes", "to_xlsx_bytes", "to_gpkg_bytes", "write_table"]
-
-#: Labels of analysis and administrative columns (layer columns come from sxgeo.layers.kinds).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "row": ("行号", "Row"),
-    "county_code": ("区县代码", "County code"),
-    "county_name": ("区县", "County"),
-    "city_code": ("地级市代码", "City code"),
-    "city_name": ("地级市", "City"),
-    "township_code": ("乡镇代码", "Township code"),
-    "township_name": ("乡镇名称", "Township"),
-    "township_kind": ("乡镇类型", "Township kind"),
-    "admin_method": ("乡镇判定方法", "Township method"),
-    "notes": ("备注", "Notes (zh)"),
-    "notes_en": ("备注（英文）", "Notes"),
-    "unit_code": ("单位代码", "Unit code"),
-    "unit_name": ("单位名称", "Unit"),
-    "unit_kind": ("单位类型", "Unit kind"),
-    "level": ("层级", "Level"),
-    "target_id": ("目标编号", "Target id"),
-    "target_zh": ("目标", "Target (zh)"),
-    "target_en": ("目标（英文）", "Target"),
-    "quantity": ("指标", "Quantity"),
-    "period": ("年份", "Year"),
-    "value": ("数值", "Value"),
-    "threshold": ("目标值", "Threshold"),
-    "comparator": ("比较", "Comparator"),
-    "unit": ("单位", "Unit of measure"),
-    "met": ("是否达标", "Met"),
-    "status": ("状态", "Status"),
-    "gap": ("差距", "Gap"),
-    "numerator": ("分子", "Numerator"),
-    "denominator": ("分母", "Denominator"),
-    "public": ("公办园数", "Public kindergartens"),
-    "central": ("公办中心园数", "Central kindergartens"),
-    "inclusive_private": ("普惠性民办园数", "Inclusive private kindergartens"),
-    "private": ("民办园数", "Private kindergartens"),
-    "passes": ("有公办园", "Has a public kindergarten"),
-    "anchor": ("定位依据", "Location basis"),
-    "nearest_public_id": ("最近公办园编号", "Nearest public kindergarten id"),
-    "nearest_public_name": ("最近公办园", "Nearest public kindergarten"),
-    "nearest_public_county": ("最近公办园所在区县", "Nearest public kindergarten county"),
-    "nearest_public_m": ("最近公办园距离（米）", "Distance to nearest public kindergarten (m)"),
-    "minutes": ("步行时间（分钟）", "Walking time (min)"),
-    "distance_m": ("距离（米）", "Distance (m)"),
-    "covered": ("已覆盖", "Covered"),
-    "nearest_facility_id": ("最近设施编号", "Nearest facility id"),
-    "nearest_facility_name": ("最近设施", "Nearest facility"),
-    "mode": ("计算方式", "Mode"),
-    "snap_m": ("接入路网距离（米）", "Snap distance (m)"),
-    "flag": ("标记", "Flag"),
-    "planned": ("规划新增", "Planned"),
-    "covered_population": ("覆盖人口", "Covered population"),
-    "share": ("覆盖比例", "Share"),
-}
+__all__ = ["localise", "to_csv_bytes", "to_xlsx_bytes", "to_gpkg_bytes", "write_table"]
 
 
-def _labels(lang: str) -> dict[str, str]:
-    out = {}
-    for kind in KINDS.values():
-        for col in kind.columns:
-            out.setdefault(col.name, col.label(lang))
-    i = 0 if lang == "zh" else 1
-    out.update({k: v[i] for k, v in COLUMN_LABELS.items()})
+@cache
+def _column_labels(lang: str) -> dict[str, str]:
+    """Column -> header in ``lang`` (``col.*`` of the catalogue)."""
+    return labels("col", lang)
+
+
+@cache
+def _value_labels(lang: str) -> dict[str, dict[str, str]]:
+    """Column -> {coded value -> words} in ``lang`` (``val.<column>.<value>`` of the catalogue)."""
+    out: dict[str, dict[str, str]] = {}
+    for key, text in labels("val", lang).items():
+        column, _, value = key.partition(".")
+        out.setdefault(column, {})[value] = text
     return out
 
 
-def localise_columns(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Rename known columns to their Chinese (or English) labels; others keep their name.
+def localise(frame: pd.DataFrame, lang: str = "zh", *, values: bool = True) -> pd.DataFrame:
+    """Headers in Chinese (or English) for every known column and, with ``values``, coded values in words.
 
-    A label that would clash with another column's name is left untranslated.
+    Parameters
+    ----------
+    frame
+        Any table or layer; it is not changed.
+    lang
+        ``zh`` (default) or ``en``.
+    values
+        Also write coded values in words (``met`` → 达标, ``mclp`` → 最大覆盖（MCLP）);
+        only the columns with ``val.<column>.*`` entries in the catalogue are touched.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with renamed columns.  Unknown columns and the geometry column
+        keep their name, and a header that would clash with another column's
+        name (or an earlier column's header) is left untranslated.
     """
-    labels = _labels(lang)
-    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    lang = lang_or_default(lang)
+    out = frame.copy() if values else frame
+    geometry = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
+    if values:
+        for col, words in _value_labels(lang).items():
+            if col in out.columns and col != geometry:
+                out[col] = out[col].map(lambda v, w=words: w[v] if isinstance(v, str) and v in w else v)
+    headers = _column_labels(lang)
     mapping: dict[str, str] = {}
-    taken = set(frame.columns)
-    for c in frame.columns:
-        label = labels.get(c)
-        if c == geometry or label is None or label == c:
+    taken = set(out.columns)
+    for col in out.columns:
+        label = headers.get(col) if isinstance(col, str) else None
+        if col == geometry or label is None or label == col:
             continue
         if label in taken or label in mapping.values():
             continue
-        mapping[c] = label
-    return frame.rename(columns=mapping)
+        mapping[col] = label
+    return out.rename(columns=mapping)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +86,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(frame: pd.DataFrame, lang: str = "zh") -> bytes:
     """CSV in UTF-8 with BOM so that Excel opens Chinese text correctly; geometry dropped."""
-    return localise_columns(_plain(frame), lang).to_csv(index=False).encode("utf-8-sig")
+    return localise(_plain(frame), lang, values=False).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str = "zh") -> bytes:
@@ -120,7 +96,7 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str = "zh") -> bytes:
         used: set[str] = set()
         for name, frame in sheets.items():
             sheet = _sheet_name(name, used)
-            table = localise_columns(_plain(frame), lang)
+            table = localise(_plain(frame), lang, values=False)
             table = table.apply(lambda c: c.astype(object).where(c.notna(), None) if c.dtype.name in ("boolean", "Int64", "Float64") else c)
             table.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
@@ -161,7 +137,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, layer: str = "gaps", l
     elif suffix == ".gpkg":
         if not isinstance(frame, gpd.GeoDataFrame):
             raise ValueError(f"{path.name}: a GeoPackage needs a layer with geometry")
-        out = localise_columns(frame, lang)
+        out = localise(frame, lang, values=False)
         out = out.apply(lambda c: c.astype(object).where(c.notna(), None) if c.dtype.name in ("boolean",) else c)
         out = gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs).to_crs("EPSG:4326")
         out.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")

@@ -34,9 +34,12 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from sxgeo.outputs import assets
-from sxgeo.outputs.tables import localise_columns
+from sxgeo.formatting import fmt_value
 from sxgeo.layers.kinds import KINDS
+from sxgeo.outputs import assets
+from sxgeo.outputs.tables import localise
+from sxgeo.text import labels as text_labels
+from sxgeo.text import t
 
 __all__ = [
     "BASEMAPS",
@@ -52,46 +55,14 @@ __all__ = [
     "zoom_for",
     "classify",
     "finish",
-    "format_value",
     "icon_svg",
     "simplify_for_display",
 ]
 
-_T = {
-    "met": ("达标", "met"),
-    "not_met": ("未达标", "not met"),
-    "no_data": ("无数据", "no data"),
-    "threshold": ("目标值", "Threshold"),
-    "value": ("数值", "Value"),
-    "status": ("状态", "Status"),
-    "name": ("名称", "Name"),
-    "code": ("代码", "Code"),
-    "covered_area": ("15 分钟步行覆盖范围", "15-minute walking coverage"),
-    "uncovered": ("未覆盖的居民点", "Uncovered demand points"),
-    "planned": ("规划新增设施", "Planned facilities"),
-    "boundaries": ("行政区划（参考图层）", "Boundaries (reference layer)"),
-    "selected": ("所选区县", "Selected county"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-    "legend": ("图例", "Legend"),
-    "population": ("人口", "Population"),
-    "minutes": ("步行时间（分钟）", "Walking time (min)"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = _T[key]
-    return zh if lang == "zh" else en
-
-
 # --- basemaps --------------------------------------------------------------------------------
 
-#: Basemap choices: key -> (zh label, en label).  ``none`` works offline.
-BASEMAPS: dict[str, tuple[str, str]] = {
-    "none": ("无底图（离线，行政区划参考图层）", "No tiles (offline; boundaries as reference)"),
-    "tianditu": ("天地图（需密钥，联网）", "Tianditu (needs a key; online)"),
-    "osm": ("OpenStreetMap（联网）", "OpenStreetMap (online)"),
-}
+#: Basemap choices (labels: ``map.basemap.<key>`` in the text catalogue).  ``none`` works offline.
+BASEMAPS: tuple[str, ...] = ("none", "tianditu", "osm")
 
 _TIANDITU = (
     "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
@@ -185,7 +156,7 @@ def add_basemap(m: folium.Map, basemap: str, *, tianditu_key: str | None = None,
             folium.TileLayer(
                 _TIANDITU.format(s="{s}", layer=layer, key=key),
                 attr="© 天地图 Tianditu",
-                name=("天地图" if lang == "zh" else "Tianditu") + (" 注记" if overlay and lang == "zh" else " labels" if overlay else ""),
+                name=t("map.tianditu_labels" if overlay else "map.tianditu", lang),
                 subdomains="01234567",
                 overlay=overlay,
                 control=False,
@@ -297,7 +268,7 @@ def _swatch(fill: str, stroke: str = "#666", opacity: float = 0.75) -> str:
 def finish(m: folium.Map, *, lang: str = "zh", layer_control: bool = True) -> folium.Map:
     """Add the legend (every layer that was added) and the layer switcher."""
     if m._sx_legend:
-        _Legend(f"<details open><summary>{_t('legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
+        _Legend(f"<details open><summary>{t('map.legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
     return m
@@ -316,17 +287,6 @@ class Indicator:
     unit: str = "share"
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value as planners read it: shares in %, counts as integers."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
-        return "—"
-    if unit == "share":
-        return f"{100 * float(value):.1f}%"
-    if unit == "count":
-        return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.1f}"
-    return f"{float(value):,.1f}"
-
-
 # met, close (>= 90 % of the way), far (>= 75 %), very far, no data
 _CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
 
@@ -339,7 +299,7 @@ def classify(values: pd.Series, indicator: Indicator) -> tuple[pd.Series, list[t
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     thr, unit = indicator.threshold, indicator.unit
-    fmt = lambda x: format_value(x, unit)  # noqa: E731
+    fmt = lambda x: fmt_value(x, unit)  # noqa: E731
     colours = pd.Series(_CLASS_COLOURS[4], index=v.index)
     if thr is not None and thr != 0 and np.isfinite(thr):
         higher = indicator.comparator in (">=", ">", "==")
@@ -373,7 +333,7 @@ def _props_frame(frame: pd.DataFrame, columns: list[str], lang: str = "zh") -> p
     """JSON-ready properties: None for missing values, 是/否 (yes/no) for booleans, text otherwise."""
     keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
     out = pd.DataFrame(frame[keep]).copy()
-    yes, no = _t("yes", lang), _t("no", lang)
+    yes, no = t("bool.true", lang), t("bool.false", lang)
     for c in out.columns:
         col = out[c]
         missing = col.isna().to_numpy()
@@ -403,7 +363,7 @@ def add_reference(
     clickable; ``labels`` are points with a ``name`` column, drawn as
     permanent text labels.
     """
-    group = folium.FeatureGroup(name=_t("boundaries", lang), show=True)
+    group = folium.FeatureGroup(name=t("map.boundaries", lang), show=True)
     for frame, weight in outlines:
         if frame is None or not len(frame):
             continue
@@ -484,23 +444,23 @@ def add_choropleth(
     be read back (streamlit-folium's ``last_active_drawing``).
     """
     colours, rows = classify(units[value_col], indicator)
-    status_text = {k: _t(k, lang) for k in ("met", "not_met", "no_data")}
+    status_text = text_labels("val.status", lang)
     props = pd.DataFrame(
         {
             "sx_level": unit_level,
             "sx_code": units[code_col].astype(str).to_numpy(),
             "sx_colour": colours.to_numpy(),
-            _t("name", lang): units[name_col].astype(str).to_numpy(),
-            _t("code", lang): units[code_col].astype(str).to_numpy(),
-            _t("value", lang): [format_value(v, indicator.unit) for v in units[value_col]],
-            _t("threshold", lang): (indicator.comparator + " " + format_value(indicator.threshold, indicator.unit))
+            t("col.name", lang): units[name_col].astype(str).to_numpy(),
+            t("map.code", lang): units[code_col].astype(str).to_numpy(),
+            t("col.value", lang): [fmt_value(v, indicator.unit) for v in units[value_col]],
+            t("col.threshold", lang): (indicator.comparator + " " + fmt_value(indicator.threshold, indicator.unit))
             if indicator.threshold is not None
             else "—",
         },
         index=units.index,
     )
     if status_col and status_col in units:
-        props[_t("status", lang)] = units[status_col].map(status_text).fillna(status_text["no_data"]).to_numpy()
+        props[t("col.status", lang)] = units[status_col].map(status_text).fillna(status_text["no_data"]).to_numpy()
     shown = [c for c in props.columns if not c.startswith("sx_")]
     short, keys, labels = _short_keys(props[shown])
     props = pd.concat([props[["sx_level", "sx_code", "sx_colour"]], short], axis=1)
@@ -529,16 +489,13 @@ def add_choropleth(
     rows = rows + [(_CLASS_COLOURS[4], status_text["no_data"])]
     title = name or indicator.label
     if indicator.threshold:
-        rows[0] = (rows[0][0], rows[0][1] + ("（达标）" if lang == "zh" else " (met)"))
+        rows[0] = (rows[0][0], t("map.legend_met", lang, label=rows[0][1]))
     _legend_section(m, title, [(_swatch(c), label) for c, label in rows])
 
 
 def _category_labels(kind: str, lang: str) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for col in KINDS[kind].columns:
-        if col.values:
-            out[col.name] = {code: (sp[0] if (lang == "zh" and sp) else code.replace("_", " ")) for code, sp in col.values.items()}
-    return out
+    """Category codes of the kind's columns in words (``cat.<column>.<code>``)."""
+    return {col.name: text_labels(f"cat.{col.name}", lang) for col in KINDS[kind].columns if col.dtype == "category"}
 
 
 def _popup_columns(kind: str) -> list[str]:
@@ -553,7 +510,7 @@ def _readable(frame: pd.DataFrame, kind: str, lang: str, columns: list[str]) -> 
     for col, mapping in _category_labels(kind, lang).items():
         if col in props:
             props[col] = props[col].map(mapping).where(props[col].notna(), None).fillna(props[col])
-    return localise_columns(props, lang)
+    return localise(props, lang, values=False)
 
 
 def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> tuple[dict, list[str], list[str]]:
@@ -604,7 +561,7 @@ def add_points(
     n = len(data["features"])
     folium.GeoJson(
         data,
-        name=f"{title}（{n}）" if lang == "zh" else f"{title} ({n})",
+        name=t("map.layer_count", lang, title=title, n=n),
         marker=folium.Marker(
             icon=folium.DivIcon(html=icon_svg(shape, colour, size), icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon")
         ),
@@ -625,9 +582,7 @@ def add_coverage(
     threshold_min: float = 15.0,
 ) -> None:
     """The walking-coverage area (isochrones) and the uncovered demand points, highlighted."""
-    area_name = title or _t("covered_area", lang)
-    if threshold_min != 15.0:
-        area_name = area_name.replace("15", f"{threshold_min:g}")
+    area_name = title or t("map.covered_area", lang, minutes=threshold_min)
     if covered_area is not None and len(covered_area):
         area = simplify_for_display(covered_area[[covered_area.geometry.name]], 0.0002)
         folium.GeoJson(
@@ -639,17 +594,17 @@ def add_coverage(
         _legend_section(m, area_name, [(_swatch("#74c476", "#31a354", 0.5), area_name)])
     if uncovered is not None and len(uncovered):
         cols = ["name", "population", "minutes", "distance_m", "nearest_facility_name", "county_name", "township_name"]
-        props, keys, labels = _short_keys(localise_columns(_props_frame(uncovered, cols), lang))
+        props, keys, aliases = _short_keys(localise(_props_frame(uncovered, cols, lang), lang, values=False))
         data = _collection(uncovered.geometry, props)
-        label = _t("uncovered", lang)
+        label = t("map.uncovered", lang)
         n = len(data["features"])
         folium.GeoJson(
             data,
-            name=f"{label}（{n}）" if lang == "zh" else f"{label} ({n})",
+            name=t("map.layer_count", lang, title=label, n=n),
             marker=folium.Marker(
                 icon=folium.DivIcon(html=icon_svg("ring", ICON_STYLES["uncovered"][1], 16), icon_size=(16, 16), icon_anchor=(8, 8), class_name="sx-icon")
             ),
-            popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
+            popup=folium.GeoJsonPopup(fields=keys, aliases=aliases, labels=True),
             tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
         ).add_to(m)
         _legend_section(m, label, [(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), label)])

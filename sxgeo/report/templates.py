@@ -7,7 +7,11 @@ report files themselves.
 
 from __future__ import annotations
 
-__all__ = ["TEMPLATES"]
+import math
+
+import jinja2
+
+__all__ = ["TEMPLATES", "cell", "environment"]
 
 _CSS = """
 :root { --ok:#1a7f37; --bad:#c0392b; --na:#8a8a8a; --line:#d0d7de; }
@@ -24,7 +28,7 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 .met { color: var(--ok); font-weight: 600; } .not_met { color: var(--bad); font-weight: 600; }
 .no_data { color: var(--na); }
 .badges span { display:inline-block; margin-right:.8em; padding:.15em .6em; border-radius:3px; background:#f6f8fa; }
-img.figure, svg.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
+img.figure, img.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
 .scroll { max-height: 28em; overflow: auto; }
 td a { white-space: nowrap; }
 .failed { color: var(--bad); }
@@ -74,7 +78,7 @@ _COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
 {{ table(targets) }}
 
 <h2>{{ text.charts }}</h2>
-{% for c in charts %}<p class="figure">{{ c | safe }}</p>{% endfor %}
+{% for c in charts %}<p class="figure"><img class="chart" alt="{{ text.charts }}" src="{{ c }}"></p>{% endfor %}
 
 <h2>{{ text.gaps }}</h2>
 {% for g in gaps %}<h3>{{ g.title }}（{{ g.count }}）</h3>{{ table(g.table) }}{% endfor %}
@@ -93,10 +97,20 @@ _SUMMARY = """{% extends "base.html" %}{% from "table.html" import table %}
 <ul>{% for f in failures %}<li class="failed">{{ f }}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ text.ranking }}</h2>
 {{ table(ranking) }}
-{% if chart %}<p class="figure">{{ chart | safe }}</p>{% endif %}
+{% if chart %}<p class="figure"><img class="chart" alt="{{ text.chart_met }}" src="{{ chart }}"></p>{% endif %}
 {% for t in upper %}<h2>{{ t.title }}</h2>{{ table(t.table) }}{% endfor %}
 {% endblock %}
 """
 
 #: Template name -> source, for a ``jinja2.DictLoader``.
 TEMPLATES = {"base.html": _BASE, "table.html": _TABLE, "county.html": _COUNTY, "summary.html": _SUMMARY}
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment holding :data:`TEMPLATES` (HTML autoescaped)."""
+    return jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def cell(text: object, cls: str | None = None, href: str | None = None) -> dict:
+    """One table cell for the templates: its text (empty for None/NaN), CSS class and link."""
+    return {"text": "" if text is None or (isinstance(text, float) and math.isnan(text)) else text, "cls": cls, "href": href}

@@ -1,0 +1,177 @@
+"""The one travel-cost function: minutes from demand points to facilities, straight-line or along streets.
+
+Distance mode (no network): straight-line metres in UTM 49N × a detour
+factor.  Network mode: both layers are snapped to their nearest street node;
+metres = demand snap + shortest path + facility snap.  Access (nearest
+facility) and siting (every demand × candidate pair) both ask a
+:class:`TravelCost`, so the two modes are decided in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
+
+from sxgeo.analysis.network import FLAG_SMALL_COMPONENT, FLAG_SNAP_TOO_FAR, nearest_facility, snap
+from sxgeo.layers.geometry import metric_xy
+from sxgeo.layers.network import WalkNetwork
+from sxgeo.settings import DETOUR_FACTOR, MAX_SNAP_M, MIN_COMPONENT_NODES, WALK_SPEED_KMH
+
+__all__ = ["Nearest", "TravelCost"]
+
+
+@dataclass
+class Nearest:
+    """The nearest facility of every demand point (see :meth:`TravelCost.nearest`).
+
+    ``distance_m`` is NaN for points without geometry and ``inf`` for points
+    that reach no facility; ``facility`` is the facility's row position or -1.
+    Network mode also fills ``snap_m``, ``demand_flags``, ``facility_flags``
+    and ``node_dist`` (metres from every street node to its nearest facility);
+    distance mode fills ``facility_xy`` (metric x/y of the facilities used).
+    """
+
+    distance_m: np.ndarray
+    facility: np.ndarray
+    snap_m: np.ndarray
+    demand_flags: np.ndarray | None = None
+    facility_flags: np.ndarray | None = None
+    node_dist: np.ndarray | None = None
+    facility_xy: np.ndarray | None = None
+    usable_facilities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class TravelCost:
+    """How travel time is measured: along a street network, or straight-line × a detour factor.
+
+    Parameters
+    ----------
+    network
+        Street network (:func:`sxgeo.io.osm.read_osm`); None for distance mode.
+    speed_kmh
+        Travel speed.
+    detour_factor
+        Distance mode only: network / straight-line distance.
+    max_snap_m
+        Network mode: points farther from every street node are off the network.
+    min_component_nodes
+        Network mode: street fragments with fewer nodes are "small components".
+    """
+
+    network: WalkNetwork | None = None
+    speed_kmh: float = WALK_SPEED_KMH
+    detour_factor: float = DETOUR_FACTOR
+    max_snap_m: float = MAX_SNAP_M
+    min_component_nodes: int = MIN_COMPONENT_NODES
+
+    @property
+    def mode(self) -> str:
+        """``network`` or ``distance``."""
+        return "network" if self.network is not None else "distance"
+
+    @property
+    def metres_per_min(self) -> float:
+        """Metres travelled in one minute."""
+        return self.speed_kmh * 1000.0 / 60.0
+
+    def params(self) -> dict[str, Any]:
+        """The parameters that describe this measure, as recorded with results."""
+        out: dict[str, Any] = {"speed_kmh": self.speed_kmh, "max_snap_m": self.max_snap_m}
+        if self.network is None:
+            out["detour_factor"] = self.detour_factor
+        else:
+            out.update(min_component_nodes=self.min_component_nodes, network_source=self.network.source,
+                       network_crs=self.network.crs)
+        return out
+
+    # --- every pair ----------------------------------------------------------------------------
+    def matrix(self, demand: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
+               limit_min: float | None = None) -> np.ndarray:
+        """Minutes from every demand point (rows) to every facility (columns); ``inf`` where unreachable.
+
+        ``limit_min`` bounds the network search: pairs farther apart are ``inf``.
+        """
+        if len(demand) == 0 or len(facilities) == 0:
+            return np.full((len(demand), len(facilities)), np.inf)
+        if self.network is None:
+            return cdist(metric_xy(demand), metric_xy(facilities)) * self.detour_factor / self.metres_per_min
+        return self._network_matrix(demand, facilities, limit_min)
+
+    def _network_matrix(self, demand, facilities, limit_min: float | None) -> np.ndarray:
+        nw = self.network
+        sd = snap(nw, demand, max_snap_m=self.max_snap_m)
+        sc = snap(nw, facilities, max_snap_m=self.max_snap_m)
+        out = np.full((len(demand), len(facilities)), np.inf)
+        ok_c, ok_d = _snapped(sc), _snapped(sd)
+        if not ok_c.any() or not ok_d.any():
+            return out
+        uniq, inverse = np.unique(sc["node"].to_numpy()[ok_c], return_inverse=True)
+        limit = np.inf if limit_min is None else float(limit_min) * self.metres_per_min
+        # scipy's Dijkstra from every distinct facility node over the network's own matrix.
+        dist = dijkstra(nw.matrix, directed=False, indices=uniq, limit=limit)
+        path = dist[inverse][:, sd["node"].to_numpy()[ok_d]].T  # demand × facility, metres
+        metres = path + sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
+        block = metres / self.metres_per_min
+        if limit_min is not None:
+            block[block > limit_min] = np.inf
+        out[np.ix_(np.flatnonzero(ok_d), np.flatnonzero(ok_c))] = block
+        return out
+
+    # --- nearest only --------------------------------------------------------------------------
+    def nearest(self, demand: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, demand_ok: np.ndarray,
+                facility_ok: np.ndarray) -> Nearest:
+        """The nearest facility (by travel distance) of every demand point.
+
+        Only demand rows where ``demand_ok`` and facilities where
+        ``facility_ok`` (both: has a geometry) take part.
+        """
+        if self.network is None:
+            return self._nearest_straight(demand, facilities, demand_ok, facility_ok)
+        return self._nearest_network(demand, facilities, demand_ok, facility_ok)
+
+    def _nearest_straight(self, demand, facilities, demand_ok, facility_ok) -> Nearest:
+        n = len(demand)
+        fac_pos = np.flatnonzero(facility_ok)
+        fac_xy = metric_xy(facilities.iloc[fac_pos])
+        straight, j = cKDTree(fac_xy).query(metric_xy(demand[demand_ok]))
+        distance_m = np.full(n, np.nan)
+        facility = np.full(n, -1, dtype=np.int64)
+        distance_m[demand_ok] = straight * self.detour_factor
+        facility[demand_ok] = fac_pos[j]
+        return Nearest(distance_m, facility, np.full(n, np.nan), facility_xy=fac_xy, usable_facilities=fac_pos)
+
+    def _nearest_network(self, demand, facilities, demand_ok, facility_ok) -> Nearest:
+        nw, n = self.network, len(demand)
+        fsnap = snap(nw, facilities, max_snap_m=self.max_snap_m, min_component_nodes=self.min_component_nodes)
+        fflag = fsnap["flag"].to_numpy(dtype=object)
+        usable = np.flatnonzero(facility_ok & (fflag != FLAG_SNAP_TOO_FAR))
+        dsnap = snap(nw, demand, max_snap_m=self.max_snap_m, min_component_nodes=self.min_component_nodes)
+        dflag = dsnap["flag"].to_numpy(dtype=object)
+        snap_m = dsnap["snap_m"].to_numpy(dtype=float)
+        out = Nearest(np.full(n, np.nan), np.full(n, -1, dtype=np.int64), snap_m, demand_flags=dflag,
+                      facility_flags=fflag, usable_facilities=usable)
+        if len(usable) == 0:
+            out.distance_m[demand_ok] = np.inf
+            return out
+        node_dist, node_fac = nearest_facility(nw, fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable])
+        ok = demand_ok & (dflag != FLAG_SNAP_TOO_FAR)
+        nodes = dsnap["node"].to_numpy()[ok]
+        out.distance_m[ok] = node_dist[nodes] + snap_m[ok]
+        reached = node_fac[nodes] >= 0
+        out.facility[np.flatnonzero(ok)[reached]] = usable[node_fac[nodes][reached]]
+        out.node_dist = node_dist
+        return out
+
+
+def _snapped(snapped: pd.DataFrame) -> np.ndarray:
+    """Rows snapped to a street node (not too far, with geometry); small components still count."""
+    flag = snapped["flag"].to_numpy(dtype=object)
+    return (snapped["node"].to_numpy() >= 0) & ((flag == None) | (flag == FLAG_SMALL_COMPONENT))  # noqa: E711

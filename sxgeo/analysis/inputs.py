@@ -1,0 +1,162 @@
+"""Everything one analysis run needs, read through sxgeo.io: layers, targets, township polygons, network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from sxgeo.errors import InputError, LayerReadError
+from sxgeo.analysis.indicators import QUANTITIES
+from sxgeo.analysis.run import Analysis, analyse
+from sxgeo.io.coords import normalise_coord_system
+from sxgeo.io.demo import load_demo
+from sxgeo.io.load import LoadResult, load_layer, load_township_polygons
+from sxgeo.io.osm import read_osm
+from sxgeo.io.targets import load_targets
+from sxgeo.layers import boundaries
+from sxgeo.resources import demo_dir
+from sxgeo.settings import DETOUR_FACTOR
+
+__all__ = ["LAYER_KINDS", "Inputs", "analyse_inputs", "check_file", "check_inputs", "load_inputs", "require_layers"]
+
+#: Layer kinds the command line reads, in the order of their options.
+LAYER_KINDS = ("residential", "kindergartens", "elderly_care", "fitness", "minor_protection")
+
+
+@dataclass
+class Inputs:
+    """Everything read from disk for one command."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    loaded: dict[str, LoadResult]
+    synthetic: bool
+    targets: list
+    targets_source: str | None
+    counties: gpd.GeoDataFrame
+    townships: pd.DataFrame
+    township_polygons: gpd.GeoDataFrame | None = None
+    network: object | None = None
+    detour_factor: float = DETOUR_FACTOR
+
+
+def check_file(path: str | Path | None) -> Path | None:
+    """``path`` as a Path, after checking it names an existing file (None passes through)."""
+    if path is None:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("report.err_missing_file", path=str(path))
+    return p
+
+
+def load_inputs(
+    files: dict[str, str | Path] | None = None,
+    *,
+    coord_system: str = "wgs84",
+    targets_path: str | Path | None = None,
+    township_polygons: str | Path | None = None,
+    osm: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    area: shapely.Geometry | None = None,
+    detour_factor: float = DETOUR_FACTOR,
+) -> Inputs:
+    """Read the layers, targets, township polygons and street network.
+
+    Without any layer file the bundled synthetic demo data are used (and the
+    reports say so); with at least one, only the given layers are used and the
+    other kinds have no data.  ``area`` (lon/lat polygon) limits the street
+    network read from ``osm``.
+
+    Raises
+    ------
+    sxgeo.errors.InputError, sxgeo.errors.LayerReadError, sxgeo.errors.TargetError
+        With a one-line message.
+    """
+
+    files = {k: v for k, v in (files or {}).items() if v is not None}
+    check_inputs([*files.values(), targets_path, township_polygons, osm], coord_system)
+    targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
+    counties, townships = boundaries.load_counties(), boundaries.load_townships()
+    tp = None
+    if township_polygons is not None:
+        tp = load_township_polygons(township_polygons, coord_system=coord_system, counties=counties, townships=townships).layer
+    if files:
+        loaded = {
+            kind: load_layer(path, kind, coord_system=coord_system, township_polygons=tp, counties=counties, townships=townships)
+            for kind, path in files.items()
+        }
+        synthetic = False
+    else:
+        loaded, synthetic = _demo(), True
+    network = None
+    if osm is not None:
+        try:
+            network = read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area)
+        except LayerReadError:
+            raise
+        except Exception as exc:  # osmnx/pyosmium raise many kinds of errors on bad files
+            raise InputError("report.err_osm", path=str(osm), problem=" ".join(str(exc).split())[:200]) from None
+    return Inputs(
+        layers={k: r.layer for k, r in loaded.items()},
+        loaded=loaded,
+        synthetic=synthetic,
+        targets=targets,
+        targets_source=str(targets_path) if targets_path else None,
+        counties=counties,
+        townships=townships,
+        township_polygons=tp,
+        network=network,
+        detour_factor=detour_factor,
+    )
+
+
+_DEMO: dict[str, dict[str, LoadResult]] = {}
+
+
+def _demo() -> dict[str, LoadResult]:
+    """The bundled demo layers, read once per process (the layers are never modified)."""
+    key = str(demo_dir())
+    if key not in _DEMO:
+        _DEMO[key] = load_demo()
+    return dict(_DEMO[key])
+
+
+def check_inputs(paths, coord_system: str = "wgs84") -> None:
+    """Every given path is an existing file and the coordinate system is known (else :class:`InputError`)."""
+    for path in paths:
+        check_file(path)
+    if normalise_coord_system(coord_system) is None:
+        raise InputError("report.err_crs", value=coord_system)
+
+
+def analyse_inputs(inputs: Inputs, *, county_codes: tuple[str, ...] | None = None, targets=None) -> Analysis:
+    """Run :func:`sxgeo.analysis.run.analyse` on the inputs.
+
+    With ``county_codes`` the residential layer is cut to those counties first
+    (faster, and enough for the gap lists and siting of those counties; the
+    evaluation of other units is then meaningless).
+    """
+    layers = dict(inputs.layers)
+    res = layers.get("residential")
+    if county_codes is not None and res is not None:
+        layers["residential"] = res[res["county_code"].isin(county_codes)]
+    return analyse(
+        layers,
+        targets=inputs.targets if targets is None else targets,
+        network=inputs.network,
+        township_polygons=inputs.township_polygons,
+        counties=inputs.counties,
+        townships=inputs.townships,
+        detour_factor=inputs.detour_factor,
+    )
+
+
+def require_layers(available, needed: tuple[str, ...]) -> None:
+    """Raise :class:`InputError` naming the first kind of ``needed`` not in ``available``."""
+    for kind in needed:
+        if kind not in set(available):
+            raise InputError("report.err_no_layer", layer=kind)

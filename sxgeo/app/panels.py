@@ -1,0 +1,116 @@
+"""The targets panel (table and attainment chart) and the gap lists with their downloads."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from sxgeo.app.data import GAP_KINDS, Workspace
+from sxgeo.formatting import fmt_value
+from sxgeo.outputs import charts
+from sxgeo.outputs import tables as export
+from sxgeo.settings import PROVINCE_CODE
+from sxgeo.text import choose, t
+
+#: Comparators as shown (a leading ">" would turn a table cell into a Markdown quote).
+_CMP = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
+#: Status colours of the targets table and of the attainment bars.
+_STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777"}
+_BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999"}
+#: Attainment bars stop at 150 % of the threshold.
+_ATTAINMENT_MAX = 1.5
+
+
+def status_text(status: str, lang: str) -> str:
+    """A target status (``met``, ``not_met``, ``no_data``) in words."""
+    return t(f"val.status.{status if status in _STATUS_COLOURS else 'no_data'}", lang)
+
+
+def target_names(rows: pd.DataFrame, lang: str) -> pd.Series:
+    """The targets' names in ``lang`` (rows with ``target_zh`` and ``target_en``)."""
+    return choose({"zh": rows["target_zh"], "en": rows["target_en"]}, lang)
+
+
+def target_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The targets table: target (year), value, threshold, status; township targets as "met/total"."""
+    out = []
+    for name, (_, r) in zip(target_names(rows, lang), rows.iterrows()):
+        name = str(name) + (f"（{int(r['period'])}）" if pd.notna(r["period"]) else "")
+        if isinstance(r["units_level"], str) and r["units_total"] == 0:
+            value = "—"
+        elif isinstance(r["units_level"], str):
+            value = t("app.units_met", lang, met=int(r["units_met"]), total=int(r["units_total"]),
+                      unit=t(f"app.unit_{r['units_level']}", lang))
+        else:
+            value = fmt_value(r["value"], r["unit"])
+        out.append({
+            t("app.target", lang): name,
+            t("col.value", lang): value,
+            t("col.threshold", lang): f"{_CMP.get(r['comparator'], r['comparator'])} {fmt_value(r['threshold'], r['unit'])}",
+            t("col.status", lang): status_text(r["status"], lang),
+        })
+    return pd.DataFrame(out, columns=[t("app.target", lang), *(t(f"col.{k}", lang) for k in ("value", "threshold", "status"))])
+
+
+def attainment_chart(rows: pd.DataFrame, lang: str):
+    """Bars of value ÷ threshold (threshold ÷ value for upper limits), coloured by status; None without values."""
+    own = rows[~rows["units_level"].map(lambda v: isinstance(v, str)) & rows["value"].notna()]
+    if own.empty:
+        return None
+    labels = [f"{n} {int(p)}" if pd.notna(p) else str(n) for n, p in zip(target_names(own, lang), own["period"])]
+    thr = own["threshold"].astype(float).where(own["threshold"].astype(float) != 0)
+    ratio = own["value"].astype(float) / thr
+    ratio = ratio.where(own["comparator"].isin([">=", ">", "=="]), 1 / ratio).clip(upper=_ATTAINMENT_MAX)
+    colours = [_BAR_COLOURS.get(s, _BAR_COLOURS["no_data"]) for s in own["status"]]
+    return charts.bar_chart(t("app.attainment", lang), labels, ratio.to_numpy(dtype=float), thresholds=[1.0] * len(own),
+                            colors=colours, percent=True, digits=0, x_max=_ATTAINMENT_MAX)
+
+
+def targets_panel(ws: Workspace, level: str, code: str | None, lang: str) -> None:
+    """The plan's targets for the area: a table coloured by status and the attainment chart."""
+    st.subheader(t("app.targets", lang))
+    rows = ws.target_rows(level, code)
+    table = target_table(rows, lang).set_index(t("app.target", lang))
+    colours = {status_text(k, lang): c for k, c in _STATUS_COLOURS.items()}
+    st.table(table.style.map(lambda v: f"color:{colours.get(v, '#333')};font-weight:600", subset=[t("col.status", lang)]))
+    chart = attainment_chart(rows, lang)
+    if chart is not None:
+        st.image(charts.to_png(chart), width="stretch")
+
+
+def gap_title(name: str, lang: str, plan: dict) -> str:
+    """A gap list's name, with the plan's numbers (minutes, threshold) filled in."""
+    return t(f"gap.{name}", lang, **plan)
+
+
+def download_row(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str) -> None:
+    """CSV, XLSX and (for layers with geometry) GeoPackage downloads of one table."""
+    c1, c2, c3 = st.columns(3)
+    base = f"{name}_{slug}"
+    c1.download_button(t("app.download_csv", lang), data=lambda: export.to_csv_bytes(frame, lang),
+                       file_name=f"{base}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    c2.download_button(t("app.download_xlsx", lang), data=lambda: export.to_xlsx_bytes({name: frame}, lang),
+                       file_name=f"{base}.xlsx", key=f"{key}_xlsx", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+        c3.download_button(t("app.download_gpkg", lang),
+                           data=lambda: export.to_gpkg_bytes(frame[frame.geometry.notna()], name, lang),
+                           file_name=f"{base}.gpkg", mime="application/geopackage+sqlite3", key=f"{key}_gpkg",
+                           on_click="ignore")
+
+
+def gap_lists(ws: Workspace, level: str, code: str | None, lang: str, plan: dict) -> None:
+    """Each gap list of the area as a table with its downloads (file names carry the area code)."""
+    slug = PROVINCE_CODE if level == "province" else str(code)
+    for name in GAP_KINDS:
+        st.markdown(f"#### {gap_title(name, lang, plan)}")
+        frame = ws.gap_list(name, level, code)
+        if frame is None:
+            st.caption(status_text("no_data", lang))
+            continue
+        st.caption(t("app.rows_n", lang, n=len(frame)))
+        plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if isinstance(frame, gpd.GeoDataFrame) else frame
+        view = export.localise(plain, lang, values=False)
+        st.dataframe(view, hide_index=True, height=min(38 + 35 * len(view), 300))
+        download_row(frame, name, slug, lang, key=f"dl_{name}")

@@ -1,0 +1,185 @@
+"""What the app keeps between reruns: cached datasets and workspaces, the street network and the user's choices."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from sxgeo.analysis.scenario import planned_from_records
+from sxgeo.app.data import Boundaries, Workspace
+from sxgeo.errors import AssetError
+from sxgeo.formatting import plan_numbers as target_numbers
+from sxgeo.io import LoadResult
+from sxgeo.io.demo import load_demo
+from sxgeo.io.targets import Target, load_targets
+from sxgeo.outputs import assets
+from sxgeo.settings import DETOUR_FACTOR
+from sxgeo.text import lang_or_default, t
+
+#: Environment variables the app reads.
+ENV_OSM = "SXGEO_OSM_FILE"
+ENV_TIANDITU = "SXGEO_TIANDITU_KEY"
+ENV_WARM = "SXGEO_APP_WARM"  # "0": do not precompute every county's view in the background
+#: The upload kind that is not a point layer.
+POLYGONS = "township_polygons"
+UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
+
+
+# --- cached resources ------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def boundaries() -> Boundaries:
+    """The bundled administrative geography, loaded once per server."""
+    b = Boundaries.load()
+    b.simplified  # noqa: B018 - warm the simplified outlines once
+    return b
+
+
+@st.cache_resource(show_spinner=False)
+def asset_error() -> AssetError | OSError | None:
+    """Why the offline Leaflet files are missing, or None when they are in place."""
+    try:
+        assets.ensure_assets()
+    except (AssetError, OSError) as exc:
+        return exc
+    return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def demo_layers() -> dict[str, gpd.GeoDataFrame]:
+    """The synthetic demo layers."""
+    return {k: r.layer for k, r in load_demo().items()}
+
+
+@st.cache_resource(show_spinner=False)
+def default_targets() -> list[Target]:
+    """The bundled plan targets (for texts when no analysis could be made)."""
+    return load_targets()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def network(path: str):
+    """The street network of a local OSM file."""
+    from sxgeo.io.osm import read_osm  # noqa: PLC0415 - only in network mode
+
+    return read_osm(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def workspace(data_key: tuple, _layers: dict, _polygons, _network) -> Workspace:
+    """The analysed dataset ``data_key``; every county's view is then computed in the background."""
+    ws = Workspace.build(_layers, boundaries(), township_polygons=_polygons, network=_network)
+    if os.environ.get(ENV_WARM, "1") != "0":
+        threading.Thread(target=ws.warm, name="sxgeo-warm", daemon=True).start()
+    return ws
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def planned_layer(records_key: tuple, kind: str) -> LoadResult:
+    """Planned facilities validated like any input; ``records_key`` is a tuple of sorted record items."""
+    return planned_from_records([dict(r) for r in records_key], kind, display_name="planned")
+
+
+# --- session ---------------------------------------------------------------------------------
+
+
+def lang() -> str:
+    """The language chosen in the sidebar (``zh`` until one is chosen)."""
+    return lang_or_default(st.session_state.get("lang"))
+
+
+def own() -> dict:
+    """The user's uploaded layers: kind -> {result, digest, crs, name}."""
+    return st.session_state.setdefault("own", {})
+
+
+def network_state() -> tuple[object | None, str | None, str | None]:
+    """(network, OSM file, problem) of the configured OSM file; without a network the app is in distance mode."""
+    path = os.environ.get(ENV_OSM, "").strip()
+    if not path:
+        return None, None, None
+    if not Path(path).is_file():
+        return None, path, t("err_not_found", lang())
+    try:
+        with st.spinner(t("app.loading", lang())):
+            return network(path), path, None
+    except Exception as exc:  # noqa: BLE001 - any reader failure falls back to distance mode
+        return None, path, str(exc)
+
+
+def current_workspace(source: str) -> tuple[Workspace, bool]:
+    """The workspace of the chosen data source; the flag says whether the demo data is in use."""
+    uploads = own()
+    polys = uploads.get(POLYGONS)
+    net, net_path, _ = st.session_state["_net"]
+    net_key = net_path if net is not None else None
+    poly_layer = polys["result"].layer if polys else None
+    if source == "own":
+        layers = {k: v["result"].layer for k, v in uploads.items() if k != POLYGONS}
+        key = ("own", tuple(sorted((k, v["digest"], v["crs"]) for k, v in uploads.items())), net_key)
+    else:
+        layers = demo_layers()
+        key = ("demo", polys["digest"] if polys else None, net_key)
+    with st.spinner(t("app.loading", lang())):
+        return workspace(key, layers, poly_layer, net), source == "demo"
+
+
+def plan_numbers(ws: Workspace) -> dict[str, object]:
+    """The plan's numbers that the app's texts quote, never written into a text.
+
+    ``minutes`` and ``threshold`` (see :func:`sxgeo.formatting.plan_numbers`)
+    come from the targets, ``detour`` from the walking analysis (distance mode).
+    """
+    targets = ws.analysis.targets if ws.analysis is not None else default_targets()
+    walk = ws.analysis.walk_result("fitness_walk_share") if ws.analysis is not None else None
+    detour = walk.params.get("detour_factor") if walk is not None else None
+    return {**target_numbers(targets), "detour": detour or DETOUR_FACTOR}
+
+
+def mode_caption(ws: Workspace, lang: str) -> str:
+    """How walking times are computed: along the OSM street network, or straight-line distance × detour."""
+    net, path, problem = st.session_state["_net"]
+    if net is not None:
+        return t("app.mode_network", lang, file=Path(path).name)
+    if problem is not None:
+        return t("app.network_failed", lang, file=path, err=problem)
+    return t("app.mode_distance", lang, detour=plan_numbers(ws)["detour"])
+
+
+# --- widgets ---------------------------------------------------------------------------------
+
+
+def choice(container, widget: str, label: str, options: list, key: str, fmt, **kwargs):
+    """A radio or selectbox whose choice survives a language switch.
+
+    Streamlit's frontend does not relabel a keyed widget whose option labels
+    change (after a language switch it showed no radio selected and stale
+    selectbox text), so the widget's key carries the language, ``key@zh`` or
+    ``key@en``, and the choice itself lives in ``st.session_state[key]``.
+    """
+    wkey = f"{key}@{lang()}"
+    current = st.session_state.get(key)
+    if current not in options:
+        current = options[0]
+    if wkey in st.session_state and st.session_state[wkey] not in options:
+        del st.session_state[wkey]  # the options changed (another city's counties)
+    if wkey not in st.session_state:  # else the widget's own state (possibly set by apply_pending) holds it
+        kwargs["index"] = options.index(current)
+    value = getattr(container, widget)(label, options, key=wkey, format_func=fmt, **kwargs)
+    st.session_state[key] = value
+    return value
+
+
+def apply_pending() -> None:
+    """Apply an area chosen by clicking the map (before the widgets are drawn)."""
+    pending = st.session_state.pop("_pending_area", None)
+    if pending:
+        for key, value in zip(("level", "city", "county"), pending):
+            st.session_state[key] = value
+            # set through the Session State API, so that the browser shows the new choice too
+            st.session_state[f"{key}@{lang()}"] = value

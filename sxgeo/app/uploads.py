@@ -1,0 +1,99 @@
+"""Own data: upload a layer (or township boundaries), see what was loaded and which rows were rejected and why."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from sxgeo.app.state import POLYGONS, UPLOAD_TYPES, choice, own
+from sxgeo.errors import LayerReadError
+from sxgeo.io import MAX_BYTES, LoadResult, load_layer, load_township_polygons
+from sxgeo.layers.kinds import KINDS
+from sxgeo.text import t
+
+#: Coordinate systems an upload can be in (labels: ``app.crs_choice.<key>``).
+CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+#: Rejected rows listed in the warning above the table.
+_FIRST_REJECTED = 5
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", base)[:120]
+    return base or "upload"
+
+
+def read_upload(upload, kind: str, crs: str, polygons) -> LoadResult:
+    """Load an uploaded file through :mod:`sxgeo.io` (raises :class:`LayerReadError` with a user message)."""
+    data = upload.getvalue()
+    if len(data) > MAX_BYTES:
+        raise LayerReadError(upload.name, "err_too_large", size_mb=round(len(data) / 2**20, 1), limit_mb=MAX_BYTES // 2**20)
+    with tempfile.TemporaryDirectory(prefix="sxgeo-upload-") as tmp:
+        path = Path(tmp) / _safe_name(upload.name)
+        path.write_bytes(data)
+        if kind == POLYGONS:
+            return load_township_polygons(path, coord_system=crs, display_name=upload.name)
+        return load_layer(path, kind, coord_system=crs, display_name=upload.name, township_polygons=polygons)
+
+
+def upload_error(err: Exception, lang: str) -> str:
+    """Why an upload failed, in ``lang``: the reader's message, or the kind of an unexpected error."""
+    if isinstance(err, LayerReadError):
+        return t("app.upload_failed", lang, msg=err.message(lang))
+    return t("app.upload_unexpected", lang, err=type(err).__name__)
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    return t("app.township_polygons", lang) if kind == POLYGONS else KINDS[kind].label(lang)
+
+
+def _rejected(res: LoadResult, lang: str) -> None:
+    """The rejected rows of one upload: the first reasons as a warning, then all of them as a table."""
+    st.markdown(f"**{t('app.rejected', lang)}**")
+    reasons = res.rejected_view(lang)
+    first = "\n".join(t("app.rejected_line", lang, row=row.iloc[0], reason=row.iloc[1])
+                      for _, row in reasons.head(_FIRST_REJECTED).iterrows())
+    st.warning(first)
+    st.dataframe(reasons, hide_index=True, height=min(38 + 35 * len(reasons), 300))
+
+
+def own_data(lang: str) -> None:
+    """The "own data" tab: kind and coordinate system, the uploader, and each loaded layer's summary."""
+    st.caption(t("app.upload_help", lang))
+    c1, c2 = st.columns(2)
+    kind = choice(c1, "selectbox", t("app.kind", lang), [*KINDS, POLYGONS], "upload_kind", lambda k: _kind_label(k, lang))
+    crs = choice(c2, "selectbox", t("app.crs", lang), list(CRS_CHOICES), "upload_crs",
+                 lambda k: t(f"app.crs_choice.{k}", lang))
+    upload = st.file_uploader(t("app.upload", lang), type=UPLOAD_TYPES, key="upload_file")
+    uploads = own()
+    if upload is not None and st.session_state.get("_last_upload") != (upload.file_id, kind, crs):
+        st.session_state["_last_upload"] = (upload.file_id, kind, crs)
+        polys = uploads.get(POLYGONS, {}).get("result")
+        try:
+            res = read_upload(upload, kind, crs, polys.layer if polys else None)
+        except Exception as err:  # noqa: BLE001 - a broken file must never break the app
+            st.session_state["_upload_error"] = err  # shown in the language of each rerun
+        else:
+            uploads[kind] = {"result": res, "digest": _digest(upload.getvalue()), "crs": crs, "name": upload.name}
+            st.session_state.pop("_upload_error", None)
+            st.rerun()  # every view now uses the new layer
+    err = st.session_state.get("_upload_error")
+    if err is not None:
+        st.error(upload_error(err, lang))
+    for entry in uploads.values():
+        res: LoadResult = entry["result"]
+        st.info(res.summary(lang))
+        if len(res.rejected):
+            _rejected(res, lang)
+    if uploads and st.button(t("app.remove_own", lang), key="remove_own"):
+        uploads.clear()
+        st.session_state.pop("_upload_error", None)
+        st.rerun()

@@ -1,0 +1,92 @@
+"""Values as planners read them: the one formatter for the app, the reports and the command line."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from sxgeo.settings import WALK_MINUTES
+from sxgeo.text import t
+
+__all__ = [
+    "COMPARATOR_SIGNS",
+    "fmt_count",
+    "fmt_gap",
+    "fmt_minutes",
+    "fmt_percent",
+    "fmt_threshold",
+    "fmt_value",
+    "plan_numbers",
+]
+
+#: How a target's comparator is shown.
+COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def fmt_percent(share: float | None, digits: int = 1) -> str:
+    """A share (0–1) in percent, for example ``0.3728`` → ``37.3%``; ``—`` when missing."""
+    return "—" if _missing(share) else f"{float(share) * 100:.{digits}f}%"
+
+
+def fmt_count(value: float | None) -> str:
+    """A count with thousands separators; one decimal only when it is not whole."""
+    if _missing(value):
+        return "—"
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+
+
+def fmt_minutes(value: float | None) -> str:
+    """Minutes with one decimal; ``—`` when missing or unreachable."""
+    return "—" if _missing(value) else f"{float(value):.1f}"
+
+
+def fmt_value(value: float | None, unit: str, lang: str = "zh") -> str:
+    """A value in a target's ``unit``: shares in percent, counts whole, others with one decimal."""
+    if _missing(value):
+        return "—"
+    if unit == "share":
+        return fmt_percent(value)
+    if unit == "count":
+        return fmt_count(value)
+    return f"{float(value):,.1f}"
+
+
+def fmt_threshold(comparator: str, value: float | None, unit: str, lang: str = "zh") -> str:
+    """A target's threshold with its comparator, for example ``≥ 45.0%``."""
+    return f"{COMPARATOR_SIGNS.get(comparator, comparator)} {fmt_value(value, unit, lang)}"
+
+
+def fmt_gap(gap: float | None, unit: str, lang: str = "zh") -> str:
+    """How far a value is from its threshold (empty when met or unknown); shares in percentage points."""
+    if _missing(gap) or float(gap) <= 0:
+        return ""
+    if unit == "share":
+        return t("fmt.points", lang, points=f"{float(gap) * 100:.1f}")
+    return fmt_value(gap, unit, lang)
+
+
+def plan_numbers(targets: Iterable) -> dict[str, object]:
+    """The plan's numbers that the gap-list names quote, read from the targets (never written into a text).
+
+    ``minutes``: walking time of the fitness circle (``params.threshold_min`` of
+    the first ``fitness_walk_share`` target); ``threshold``: the county
+    nursing-bed share target as shown (``nursing_beds_county``).  Pass them to
+    ``t(f"gap.{kind}", lang, **plan_numbers(targets))``.
+    """
+    targets = list(targets)
+    fitness = next((tg for tg in targets if tg.quantity == "fitness_walk_share"), None)
+    nursing = next((tg for tg in targets if tg.id == "nursing_beds_county"), None)
+    return {
+        "minutes": float(fitness.params.get("threshold_min", WALK_MINUTES)) if fitness is not None else WALK_MINUTES,
+        "threshold": fmt_value(nursing.threshold, nursing.unit) if nursing is not None else "—",
+    }

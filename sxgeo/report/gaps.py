@@ -1,0 +1,65 @@
+"""Gap lists: which townships, communities and counties fall short, exported for siting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from sxgeo.analysis.inputs import Inputs, analyse_inputs, require_layers
+from sxgeo.analysis.run import Analysis
+from sxgeo.errors import InputError
+from sxgeo.layers.scope import Scope
+from sxgeo.outputs.tables import localise, write_table
+
+__all__ = ["GAP_KINDS", "GAP_LAYERS", "export_gaps", "gap_rows"]
+
+#: ``sxgeo gaps --kind`` -> walking quantity (None: the kindergarten gap list).
+GAP_KINDS: dict[str, str | None] = {
+    "kindergarten": None,
+    "fitness": "fitness_walk_share",
+    "elderly": "elderly_walk_share",
+}
+
+
+def gap_rows(analysis: Analysis, kind: str) -> gpd.GeoDataFrame | None:
+    """The full gap list of ``kind`` (``kindergarten``, ``fitness``, ``elderly``).
+
+    See :meth:`sxgeo.analysis.run.Analysis.gap_lists`: walking gap lists keep
+    every column of the source demand layer plus the access results; the
+    kindergarten list holds townships keyed by ``unit_code``.  None when the
+    layers needed are missing.
+    """
+    return analysis.gap_lists().get(kind)
+
+
+#: Layer kinds each gap list needs.
+GAP_LAYERS: dict[str, tuple[str, ...]] = {
+    "kindergarten": ("kindergartens",),
+    "fitness": ("residential", "fitness"),
+    "elderly": ("residential", "elderly_care"),
+}
+
+
+def export_gaps(inputs: Inputs, kind: str, scope: Scope, path: str | Path, *, lang: str = "zh") -> tuple[Path, int]:
+    """Write the gap list of ``kind`` in ``scope`` to ``path`` (.csv, .xlsx or .gpkg).
+
+    Returns the path and the number of rows written.
+    """
+    require_layers([k for k, v in inputs.layers.items() if v is not None], GAP_LAYERS[kind])
+    quantity = GAP_KINDS[kind]
+    targets = inputs.targets
+    if quantity is not None:
+        targets = [tg for tg in inputs.targets if tg.quantity == quantity][:1]
+        if not targets:
+            raise InputError("report.err_no_target", quantity=quantity)
+    else:
+        targets = [tg for tg in inputs.targets if tg.quantity == "public_kindergartens"][:1] or inputs.targets[:1]
+    analysis = analyse_inputs(inputs, county_codes=scope.county_codes, targets=targets)
+    rows = scope.rows(gap_rows(analysis, kind))
+    path = Path(path)
+    try:
+        write_table(localise(rows, lang), path, layer=f"{kind}_gaps", lang=lang)
+    except OSError as exc:
+        raise InputError("report.err_output_file", path=str(path), problem=exc.strerror or type(exc).__name__) from None
+    return path, len(rows)

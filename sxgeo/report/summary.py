@@ -1,0 +1,149 @@
+"""The summary page: counties ranked on every target, with city and province targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sxgeo.formatting import fmt_value
+from sxgeo.outputs import charts
+from sxgeo.outputs.tables import localise, to_xlsx_bytes
+from sxgeo.report.templates import cell
+from sxgeo.text import t
+
+__all__ = ["SummaryPages"]
+
+
+class SummaryPages:
+    """Mixin of :class:`sxgeo.report.builder.ReportBuilder`: the summary page and workbook."""
+
+    def ranking(self, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+        """One row per county (in ``codes``) and county-level target: value, rank, status.
+
+        Counties are ranked among ``codes`` on each target (best first: highest
+        value for ``>=``/``>``, lowest for ``<=``/``<``; ties share the best rank;
+        no rank without data).
+        """
+        ev = self.evaluation
+        sel = ev[(ev["level"] == "county") & ev["unit_code"].isin(codes) & ev["period"].isna()].copy()
+        frames = []
+        for tid, sub in sel.groupby("target_id", sort=False):
+            tg = self.targets[tid]
+            sub = sub.copy()
+            sub["rank"] = sub["value"].rank(ascending=tg.comparator in ("<=", "<"), method="min").astype("Int64")
+            frames.append(sub)
+        out = pd.concat(frames, ignore_index=True) if frames else sel.assign(rank=pd.Series(dtype="Int64"))
+        out = out.rename(columns={"unit_code": "county_code", "unit_name": "county_name"})
+        out["city_name"] = out["county_code"].map(self.county_info["city_name"])
+        return out
+
+    def summary(self, codes: list[str] | tuple[str, ...], result=None) -> tuple[str, bytes]:
+        """The summary page and workbook for ``codes`` (links to the county reports)."""
+        lang = self.lang
+        written = result.written if result is not None else {}
+        failures = result.failures if result is not None else {}
+        rank = self.ranking(codes)
+        tids = [tid for tid in self.targets if tid in set(rank["target_id"])]
+        counts = rank.pivot_table(index="county_code", columns="status", values="target_id", aggfunc="count").reindex(
+            index=list(codes), columns=["met", "not_met", "no_data"]
+        ).fillna(0).astype(int)
+        wide = pd.DataFrame({"county_code": list(codes)})
+        wide["county_name"] = wide["county_code"].map(self.county_info["name"])
+        wide["city_name"] = wide["county_code"].map(self.county_info["city_name"])
+        wide["targets_met"] = counts["met"].to_numpy()
+        wide["targets_not_met"] = counts["not_met"].to_numpy()
+        wide["targets_no_data"] = counts["no_data"].to_numpy()
+        wide = wide.sort_values(["targets_met", "targets_not_met", "county_code"], ascending=[False, True, True])
+        wide.insert(0, "rank", wide["targets_met"].rank(ascending=False, method="min").astype(int).to_numpy())
+        by = rank.set_index(["county_code", "target_id"])
+        header = [self.tr(k) for k in ("col_rank", "col_county", "col_city", "col_met", "col_not_met")] + [
+            self.target_name(t) for t in tids
+        ]
+        body = []
+        for rec in wide.itertuples(index=False):
+            link = f"counties/{rec.county_code}.html" if rec.county_code in written or not failures.get(rec.county_code) else None
+            row = [
+                cell(rec.rank, "num"),
+                cell(f"{rec.county_name}（{rec.county_code}）", None if link else "failed", link),
+                cell(rec.city_name), cell(rec.targets_met, "num"), cell(rec.targets_not_met, "num"),
+            ]
+            for tid in tids:
+                if (rec.county_code, tid) in by.index:
+                    r = by.loc[(rec.county_code, tid)]
+                    text = fmt_value(r["value"], self.targets[tid].unit, lang)
+                    if pd.notna(r["rank"]):
+                        text += f"（{self.tr('rank_suffix', rank=int(r['rank']))}）"
+                    row.append(cell(text, r["status"]))
+                else:
+                    row.append(cell("—", "no_data"))
+            body.append(row)
+        ranking_table = {"header": header, "rows": body, "empty": self.tr("empty"), "note": self.tr("ranking_note")}
+        for tid in tids:
+            wide[self.target_name(tid)] = wide["county_code"].map(
+                rank[rank["target_id"] == tid].set_index("county_code")["value"]
+            )
+            wide[self.tr("rank_column", name=self.target_name(tid))] = wide["county_code"].map(
+                rank[rank["target_id"] == tid].set_index("county_code")["rank"]
+            )
+        wide["report"] = [f"counties/{c}.html" if c not in failures else "" for c in wide["county_code"]]
+        upper = self._upper_tables(codes)
+        sheets = {t("report.sheet_summary", lang): localise(wide, lang)}
+        for tid in tids:
+            sub = rank[rank["target_id"] == tid].sort_values(["rank", "county_code"], na_position="last")
+            cols = ["rank", "county_code", "county_name", "city_name", "value", "threshold", "comparator", "met", "status", "gap"]
+            sheets[t("report.sheet_rank", lang, name=self.target_name(tid))] = localise(sub[cols], lang)
+        for title, frame in upper:
+            sheets[title] = localise(frame.drop(columns=["quantity"], errors="ignore"), lang)
+        if failures:
+            sheets[t("report.sheet_failed", lang)] = localise(
+                pd.DataFrame({"county_code": list(failures), "error": list(failures.values())}), lang
+            )
+        area = self.tr("province") if self.scope.level == "province" else self.scope.name
+        html = self.templates.get_template("summary.html").render(
+            html_lang=self.tr("html_lang"),
+            title=self.tr("title_summary", area=area),
+            text={k: self.tr(k) for k in ("download", "failed", "ranking", "footer", "chart_met")},
+            notices=self.notices(),
+            meta=[(self.tr("counties_in_scope"), str(len(codes))), *self.meta()],
+            xlsx="summary.xlsx",
+            failures=[f"{c} {self.county_info.at[c, 'name']}：{msg}" for c, msg in failures.items()],
+            ranking=ranking_table,
+            chart=self.chart_met(rank, tids),
+            upper=[{"title": title, "table": self._simple_targets_table(frame)} for title, frame in upper],
+        )
+        return html, to_xlsx_bytes(sheets, lang)
+
+    def _upper_tables(self, codes) -> list[tuple[str, pd.DataFrame]]:
+        ev = self.evaluation
+        cities = set(self.county_info.loc[list(codes), "city_code"])
+        out = [(self.tr("city_targets"), ev[(ev["level"] == "city") & ev["unit_code"].isin(cities)])]
+        if self.scope.level == "province":
+            out.append((self.tr("province_targets"), ev[ev["level"] == "province"]))
+        return [(title, frame) for title, frame in out if len(frame)]
+
+    def _simple_targets_table(self, frame: pd.DataFrame) -> dict:
+        header = self._target_header()
+        body = [self._target_row(r) for _, r in frame.iterrows()]
+        return {"header": header, "rows": body, "empty": self.tr("empty"), "note": None}
+
+    def chart_met(self, rank: pd.DataFrame, tids: list[str]) -> str | None:
+        """Bar chart (PNG data URI): share of the counties meeting each county-level target."""
+        shares, names = [], []
+        for tid in tids:
+            sub = rank[(rank["target_id"] == tid) & (rank["status"] != "no_data")]
+            if len(sub):
+                shares.append(float((sub["status"] == "met").mean()))
+                names.append(self.target_name(tid))
+        if not names:
+            return None
+        fig = charts.bar_chart(self.tr("chart_met"), names, np.array(shares), colors=["#1f5fbf"] * len(names), digits=0)
+        return charts.to_data_uri(fig)
+
+    def write_summary(self, codes, out_dir: str | Path, result) -> tuple[Path, Path]:
+        html, xlsx = self.summary(codes, result)
+        out = Path(out_dir)
+        (out / "summary.xlsx").write_bytes(xlsx)
+        (out / "index.html").write_text(html, encoding="utf-8")
+        return out / "index.html", out / "summary.xlsx"

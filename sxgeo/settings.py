@@ -1,0 +1,43 @@
+"""Defaults shared by every part of sxgeo: one place for each number that is not a plan target.
+
+The plan's own numbers (thresholds, minutes of a service circle) are data in
+the targets file; these are the technical defaults the analyses fall back on.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DETOUR_FACTOR",
+    "LONLAT_CRS",
+    "MAX_SNAP_M",
+    "MAX_UPLOAD_BYTES",
+    "METRIC_CRS",
+    "MIN_COMPONENT_NODES",
+    "PROVINCE_CODE",
+    "PROVINCE_NAME",
+    "WALK_MINUTES",
+    "WALK_SPEED_KMH",
+]
+
+#: Layers are stored in lon/lat (WGS-84).
+LONLAT_CRS = "EPSG:4326"
+#: Distances are computed in UTM zone 49N, which covers Shanxi.
+METRIC_CRS = "EPSG:32649"
+
+#: Shanxi's province code and name.
+PROVINCE_CODE = "140000"
+PROVINCE_NAME = "山西省"
+
+#: Walking speed in km/h when a target does not set one.
+WALK_SPEED_KMH = 4.0
+#: Walking-time threshold in minutes when a target does not set one.
+WALK_MINUTES = 15.0
+#: Network distance / straight-line distance, used when no street network is given.
+DETOUR_FACTOR = 1.3
+#: Points farther than this from every street node are off the network.
+MAX_SNAP_M = 500.0
+#: Street fragments with fewer nodes are "small components".
+MIN_COMPONENT_NODES = 50
+
+#: Largest input file accepted (bytes).
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
