@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: app test install clean data browser
+.PHONY: app test lint install clean data browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ browser:
 	    echo "error: the browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; \
 	  fi; }
 
+# Lint and the architecture contracts (pyproject.toml: [tool.ruff], [tool.importlinter]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
 # pytest exits 5 when it collected no tests: for this suite that means it is broken, so it fails loudly.
-test: install browser
+test: install browser lint
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests (exit code 5)" >&2; fi; exit $$rc
 
@@ -40,6 +45,7 @@ data: install
 	$(BIN)/python -m pip install --quiet -e '.[build-data]'
 	$(BIN)/python scripts/build_boundaries.py
 	$(BIN)/python scripts/make_demo_data.py
+	$(BIN)/python -m sxgeo.outputs.assets
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,7 +1,7 @@
 """sxgeo planner app: ``streamlit run app.py`` (or ``make app``).
 
-A thin shell: all Streamlit code is here and in :mod:`sxgeo.app.main` (and
-``sxgeo.webapp_*``); the data and analyses come from the sxgeo core.
+A thin shell: the app itself is :mod:`sxgeo.app` (page in :mod:`sxgeo.app.main`);
+the data and analyses come from the sxgeo core.
 """
 
 from sxgeo.app.main import main

@@ -31,9 +31,13 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
+def _switch_row(label: str, times: list[float]) -> str:
+    return f"| {label} | {_ms(statistics.median(times))} | {_ms(max(times))} | {len(times)} |"
+
+
 def cold_start() -> tuple[dict, object]:
-    from sxgeo.io.demo import load_demo
     from sxgeo.app.data import Boundaries, Workspace
+    from sxgeo.io.demo import load_demo
 
     t0 = time.perf_counter()
     b = Boundaries.load()
@@ -51,8 +55,8 @@ def payloads(ws) -> list[dict]:
     """Size of what the browser receives for the map of each kind of view."""
     from streamlit_folium import _get_map_string
 
+    from sxgeo.app.mapview import build_map
     from sxgeo.layers import boundaries
-    from sxgeo.app.main import _build_map
 
     full = boundaries.load_counties()
     full_json = len(full.to_json().encode())
@@ -61,7 +65,7 @@ def payloads(ws) -> list[dict]:
     for label, level, code in [("province", "province", None), ("city 太原市", "city", "140100"),
                                ("county 小店区", "county", "140105"), ("county 保德县", "county", "140931")]:
         t0 = time.perf_counter()
-        m = _build_map(ws, level, code, indicator, "zh", "none", None, {})
+        m = build_map(ws, level, code, indicator, "zh", "none", None, {}, minutes=15)
         m.get_root().render()
         script = _get_map_string(m)
         elapsed = time.perf_counter() - t0
@@ -111,9 +115,8 @@ _NEW_MAP_JS = """old => {
 
 
 def browser_switch(names: list[str], warm_s: float = 30) -> list[float]:
-    from playwright.sync_api import sync_playwright
-
     from e2e_helpers import MAP_IFRAME, StreamlitServer, guard_network, launch, wait_for_map
+    from playwright.sync_api import sync_playwright
 
     times = []
     with StreamlitServer() as server, sync_playwright() as p:
@@ -163,10 +166,10 @@ def main() -> None:
     out += ["| cold start (once, then cached) | time |", "| --- | --- |"]
     out += [f"| {k} | {_ms(v)} |" for k, v in cold.items()]
     out += ["", "| county switch | median | max | n |", "| --- | --- | --- | --- |"]
-    out += [f"| server, first visit of a county (full script run, AppTest, no warm-up) | {_ms(statistics.median(first))} | {_ms(max(first))} | {len(first)} |"]
-    out += [f"| server, county already computed (revisit, or after the background warm-up) | {_ms(statistics.median(again))} | {_ms(max(again))} | {len(again)} |"]
+    out += [_switch_row("server, first visit of a county (full script run, AppTest, no warm-up)", first)]
+    out += [_switch_row("server, county already computed (revisit, or after the background warm-up)", again)]
     if browser:
-        out += [f"| browser: choose county → new county map drawn (Chromium, after warm-up) | {_ms(statistics.median(browser))} | {_ms(max(browser))} | {len(browser)} |"]
+        out += [_switch_row("browser: choose county → new county map drawn (Chromium, after warm-up)", browser)]
     out += ["", "| map view | build + render | Leaflet script sent | polygons | vertices |", "| --- | --- | --- | --- | --- |"]
     for r in rows:
         bt = "—" if r["build+render"] != r["build+render"] else _ms(r["build+render"])

@@ -69,6 +69,7 @@ def _rss_mb() -> float:
 
 def _network(case: str) -> Any:
     from synthetic import synthetic_grid  # tests/synthetic.py, on sys.path above
+
     from sxgeo.io.osm import read_osm
 
     if case == "helsinki":

@@ -51,6 +51,8 @@ from sxgeo.layers.boundaries import load_counties, load_townships  # noqa: E402
 DEFAULT_SEED = 2021
 DEFAULT_OUT = REPO / "data" / "facilities"
 GENERATOR = "scripts/make_demo_data.py"
+#: Files the data is generated from (their SHA-256 goes into the manifest).
+INPUT_FILES = ("data/boundaries/counties.geojson", "data/boundaries/townships.csv")
 
 #: The value of the ``数据来源`` column in every row of every file.
 SOURCE = "合成演示数据（非真实）/ synthetic demo data"
@@ -81,26 +83,28 @@ HEADERS = {
 ID_PREFIX = {RESIDENTIAL: "R", KINDERGARTENS: "K", ELDERLY: "E", FITNESS: "F"}
 
 # --- name material (synthetic) ---------------------------------------------------------
-COMMUNITY_WORDS = (
-    "东苑 西苑 南苑 北苑 新华 建设 和平 文化 富民 康乐 幸福 团结 胜利 友谊 光明 育才 "
-    "朝阳 迎春 锦绣 丽景 滨河 桃园 杏园 学府 长青 安居 花园 府东 府西 东关 西关 南关 "
-    "北关 新村 中心 兴华 振兴 明珠 翠苑 金桥"
-).split()
-VILLAGE_FIRST = (
-    "东 西 南 北 上 下 前 后 大 小 中 新 老 高 石 柳 杏 桃 枣 槐 杨 榆 龙 凤 白 红 青 黄 "
-    "马 牛 羊 官 张 王 李 赵 刘 陈 郭 田 韩 贾 冯 孟 段 薛 阎 崔 申 牛"
-).split()
-VILLAGE_SECOND = (
-    "庄 家庄 沟 峪 坡 河 堡 寨 营 岭 头 坪 湾 泉 峁 塬 洼 店 屯 窑 口 关 桥 滩 村 院 "
-    "圪垯 家沟 家峪 家坪 家堡 庄头 河湾"
-).split()
-PRIVATE_KG_WORDS = (
-    "小太阳 蓝天 育英 启明星 金色童年 博雅 童心 七彩 阳光 春蕾 爱心 贝贝 新星 智慧树 "
-    "小天使 明德 晨光 彩虹 快乐宝贝 小百灵 童乐 绿苑 红黄蓝 小博士 禾苗 向日葵"
-).split()
-CARE_WORDS = "颐养 康养 福寿 夕阳红 松鹤 安康 乐龄 慈爱 长寿 颐和".split()
-TRAIL_WORDS = "滨河 环城 森林 湿地 登山 绿道 公园 沿山".split()
-PARK_WORDS = "滨河 中心 文化 奥体 青年 人民 汾河 城东 城西 城南 城北".split()
+COMMUNITY_WORDS = [
+    "东苑", "西苑", "南苑", "北苑", "新华", "建设", "和平", "文化", "富民", "康乐", "幸福", "团结", "胜利", "友谊",
+    "光明", "育才", "朝阳", "迎春", "锦绣", "丽景", "滨河", "桃园", "杏园", "学府", "长青", "安居", "花园", "府东",
+    "府西", "东关", "西关", "南关", "北关", "新村", "中心", "兴华", "振兴", "明珠", "翠苑", "金桥",
+]
+VILLAGE_FIRST = [
+    "东", "西", "南", "北", "上", "下", "前", "后", "大", "小", "中", "新", "老", "高", "石", "柳", "杏", "桃",
+    "枣", "槐", "杨", "榆", "龙", "凤", "白", "红", "青", "黄", "马", "牛", "羊", "官", "张", "王", "李", "赵",
+    "刘", "陈", "郭", "田", "韩", "贾", "冯", "孟", "段", "薛", "阎", "崔", "申", "牛",
+]
+VILLAGE_SECOND = [
+    "庄", "家庄", "沟", "峪", "坡", "河", "堡", "寨", "营", "岭", "头", "坪", "湾", "泉", "峁", "塬", "洼", "店",
+    "屯", "窑", "口", "关", "桥", "滩", "村", "院", "圪垯", "家沟", "家峪", "家坪", "家堡", "庄头", "河湾",
+]
+PRIVATE_KG_WORDS = [
+    "小太阳", "蓝天", "育英", "启明星", "金色童年", "博雅", "童心", "七彩", "阳光", "春蕾", "爱心", "贝贝", "新星",
+    "智慧树", "小天使", "明德", "晨光", "彩虹", "快乐宝贝", "小百灵", "童乐", "绿苑", "红黄蓝", "小博士", "禾苗",
+    "向日葵",
+]
+CARE_WORDS = ["颐养", "康养", "福寿", "夕阳红", "松鹤", "安康", "乐龄", "慈爱", "长寿", "颐和"]
+TRAIL_WORDS = ["滨河", "环城", "森林", "湿地", "登山", "绿道", "公园", "沿山"]
+PARK_WORDS = ["滨河", "中心", "文化", "奥体", "青年", "人民", "汾河", "城东", "城西", "城南", "城北"]
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -154,7 +158,8 @@ class Frame:
         self.ky = m * math.pi / 180.0
 
     def to_xy(self, geom):
-        return shapely.transform(geom, lambda c: np.column_stack(((c[:, 0] - self.lon0) * self.kx, (c[:, 1] - self.lat0) * self.ky)))
+        return shapely.transform(geom, lambda c: np.column_stack(((c[:, 0] - self.lon0) * self.kx,
+                                                                  (c[:, 1] - self.lat0) * self.ky)))
 
     def to_lonlat(self, xy: np.ndarray) -> np.ndarray:
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
@@ -426,30 +431,33 @@ class County:
         comms = seat.communities()
         return seat, comms[0] if comms else seat.places[0]
 
+    def add_private_kg(self, t: Township, host: Place, inclusive: bool, brands: list[str]) -> None:
+        """A private kindergarten at ``host``, named after township ``t`` and the next of its ``brands``."""
+        self.add(KINDERGARTENS, t, host, 性质="民办", 普惠="是" if inclusive else "否", 中心园="否",
+                 name=f"{stem(t.name)}{brands.pop()}幼儿园")
+
     def build_kindergartens(self, gap_codes: set[str]) -> None:
         rng = self.rng
         n_public_sub = 0
         for t in self.townships:
-            st = stem(t.name)
             brands = list(rng.permutation(PRIVATE_KG_WORDS))
             comms, vils = t.communities(), t.villages()
             anchor = comms[0] if comms else min(vils, key=lambda p: float(np.hypot(*(p.xy - t.center))))
-
-            def private(host, inclusive):
-                self.add(KINDERGARTENS, t, host, 性质="民办", 普惠="是" if inclusive else "否", 中心园="否", name=f"{st}{brands.pop()}幼儿园")
 
             if t.kind == "街道":
                 for _ in range(int(rng.integers(2, 6))):
                     n_public_sub += 1
                     host = comms[rng.integers(len(comms))]
-                    self.add(KINDERGARTENS, t, host, 性质="公办", 普惠="是", 中心园="否", name=f"{self.name}第{cn_number(n_public_sub)}幼儿园")
+                    self.add(KINDERGARTENS, t, host, 性质="公办", 普惠="是", 中心园="否",
+                             name=f"{self.name}第{cn_number(n_public_sub)}幼儿园")
                 n_priv = int(rng.integers(2, 6))
                 for i in range(n_priv):
-                    private(comms[rng.integers(len(comms))], inclusive=(i % 2 == 0) if i < 2 else bool(rng.random() < 0.5))
+                    self.add_private_kg(t, comms[rng.integers(len(comms))], (i % 2 == 0) if i < 2 else bool(rng.random() < 0.5),
+                                        brands)
                 continue
             if t.code in gap_codes:  # no public kindergarten: maybe a private one
                 if rng.random() < 0.5:
-                    private(anchor, inclusive=bool(rng.random() < 0.5))
+                    self.add_private_kg(t, anchor, bool(rng.random() < 0.5), brands)
                 continue
             self.add(KINDERGARTENS, t, anchor, r_max=250.0, 性质="公办", 普惠="是", 中心园="是", name=f"{t.name}中心幼儿园")
             extra_pub = int(rng.integers(0, 3 if t.kind == "镇" else 2))
@@ -458,7 +466,7 @@ class County:
             n_priv = int(rng.integers(0, 3 if t.kind == "镇" else 2)) + (2 if t.is_seat else 0)
             for i in range(n_priv):
                 host = comms[rng.integers(len(comms))] if comms else anchor
-                private(host, inclusive=(i % 2 == 0) if t.is_seat and i < 2 else bool(rng.random() < 0.5))
+                self.add_private_kg(t, host, (i % 2 == 0) if t.is_seat and i < 2 else bool(rng.random() < 0.5), brands)
 
     def build_elderly(self) -> None:
         rng = self.rng
@@ -479,10 +487,12 @@ class County:
         for t in self.townships:
             for p in t.communities():
                 if rng.random() < 0.42:
-                    self.add(ELDERLY, t, p, r_max=150.0, 类型="社区养老服务站", beds=int(rng.integers(10, 41)), name=f"{p.name}养老服务站")
+                    self.add(ELDERLY, t, p, r_max=150.0, 类型="社区养老服务站", beds=int(rng.integers(10, 41)),
+                             name=f"{p.name}养老服务站")
             for p in t.villages():
                 if rng.random() < 0.4:
-                    self.add(ELDERLY, t, p, r_max=150.0, 类型="农村互助幸福院", beds=int(rng.integers(0, 21)), name=f"{p.name}互助幸福院")
+                    self.add(ELDERLY, t, p, r_max=150.0, 类型="农村互助幸福院", beds=int(rng.integers(0, 21)),
+                             name=f"{p.name}互助幸福院")
 
     def build_fitness(self) -> None:
         rng = self.rng
@@ -528,7 +538,8 @@ class County:
             per_town[r.township.code] = per_town.get(r.township.code, 0) + 1
         weights = np.array(
             [
-                demand[r.township.code] / per_town[r.township.code] * (1.6 if r.values["中心园"] == "是" else 1.0) * rng.lognormal(0, 0.3)
+                demand[r.township.code] / per_town[r.township.code] * (1.6 if r.values["中心园"] == "是" else 1.0)
+                * rng.lognormal(0, 0.3)
                 for r in kgs
             ]
         )
@@ -612,7 +623,8 @@ def table_rows(counties: list[County]) -> dict[str, list[list]]:
 
     def emit(file, c, t, host, xy, middle):
         seq[file] += 1
-        tables[file].append([f"{ID_PREFIX[file]}{seq[file]:06d}", *middle, t.code, t.name, address(c, t, host), *lonlat(c, xy), SOURCE])
+        tables[file].append([f"{ID_PREFIX[file]}{seq[file]:06d}", *middle, t.code, t.name, address(c, t, host), *lonlat(c, xy),
+                             SOURCE])
 
     for c in counties:
         for t in c.townships:
@@ -694,7 +706,7 @@ def write_all(out: Path, seed: int) -> dict:
         "seed": seed,
         "generator": GENERATOR,
         "command": f"python {GENERATOR} --seed {seed}",
-        "inputs": {p: sha256(REPO / p) for p in ("data/boundaries/counties.geojson", "data/boundaries/townships.csv") if (REPO / p).exists()},
+        "inputs": {p: sha256(REPO / p) for p in INPUT_FILES if (REPO / p).exists()},
         "files": files,
         "new_per_year": {k: {str(y): n for y, n in v.items()} for k, v in summary.items()},
     }

@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _API = {
     "load_layer": "sxgeo.io.load",
-    "load_township_polygons": "sxgeo.io.load",
+    "load_township_polygons": "sxgeo.io.townships",
     "read_osm": "sxgeo.io.osm",
     "snap": "sxgeo.analysis.network",
     "nearest_facility": "sxgeo.analysis.network",

@@ -161,8 +161,12 @@ def _scope(args: argparse.Namespace):
 
 
 def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> None:
-    """Every file option names an existing file, the coordinate system is known, and (when
-    the user gives layers) the layers the command ``needed`` are among them."""
+    """Check the file options and the coordinate system, and that the layers a command needs are given.
+
+    Every file option names an existing file, the coordinate system is known,
+    and (when the user gives layers) the layers the command ``needed`` are
+    among them.
+    """
     from sxgeo.analysis.inputs import check_inputs, require_layers
 
     paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, getattr(args, "candidates", None)]
@@ -252,7 +256,8 @@ def _print_site(result, lang: str) -> None:
                      population=rec.population, share=fmt_percent(rec.share), added=rec.added_population))
             frame = result.sites if rec.scenario == "mclp" else None
             for s in (frame.itertuples(index=False) if frame is not None else ()):
-                print(_t("site_row", lang, order=s.order, id=getattr(s, "id", ""), name=getattr(s, "name", ""), added=s.added_population))
+                print(_t("site_row", lang, order=s.order, id=getattr(s, "id", ""), name=getattr(s, "name", ""),
+                         added=s.added_population))
         if result.params.get("unreachable_population"):
             print(_t("unreachable", lang, pop=result.params["unreachable_population"]))
         return

@@ -44,6 +44,7 @@ class InputError(SxgeoError):
     """A bad option or input of a command (missing file, unknown area code, missing layer)."""
 
     def localised_params(self, lang: str) -> dict[str, object]:
+        """The parameters as shown in ``lang``: a layer kind in words."""
         params = dict(self.params)
         layer = params.get("layer")
         if isinstance(layer, str):
@@ -62,6 +63,7 @@ class LayerReadError(SxgeoError):
         return self.message("zh") + " / " + self.message("en")
 
     def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` on one line, naming the file (without its folder) and the problem."""
         name = Path(self.file).name or self.file
         problem = t(self.key, lang, **self.params)
         return " ".join(t("err_read", lang, file=name, problem=problem).split())

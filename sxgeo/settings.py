@@ -7,12 +7,15 @@ the targets file; these are the technical defaults the analyses fall back on.
 from __future__ import annotations
 
 __all__ = [
+    "CROSS_BORDER_M",
     "DETOUR_FACTOR",
+    "DRIVE_SPEED_KMH",
     "LONLAT_CRS",
     "MAX_SNAP_M",
     "MAX_UPLOAD_BYTES",
     "METRIC_CRS",
     "MIN_COMPONENT_NODES",
+    "NETWORK_MIN_SHARE",
     "PROVINCE_CODE",
     "PROVINCE_NAME",
     "WALK_MINUTES",
@@ -38,6 +41,14 @@ DETOUR_FACTOR = 1.3
 MAX_SNAP_M = 500.0
 #: Street fragments with fewer nodes are "small components".
 MIN_COMPONENT_NODES = 50
+
+#: A network target is judged only where the street network reaches at least this share of the unit's demand
+#: points and facilities; below it the status is "network does not cover the area" (``no_network``).
+NETWORK_MIN_SHARE = 0.95
+#: Margin (metres) around a county or city within which facilities of the neighbouring area count as reachable.
+CROSS_BORDER_M = 2000.0
+#: Driving speed (km/h) in distance mode, when no drive network is given.
+DRIVE_SPEED_KMH = 30.0
 
 #: Largest input file accepted (bytes).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sxgeo.layers import boundaries
 from sxgeo.io import load_layer
+from sxgeo.layers import boundaries
 
 # An anchor inside 小店区 (140105) and one inside 晋源区 (140110), in UTM 49N metres.
 XIAODIAN_UTM = gpd.GeoSeries([Point(112.5647, 37.8135)], crs=4326).to_crs(32649).iloc[0]
@@ -29,7 +29,7 @@ def _layer(rows: list[dict], kind: str):
 
 @pytest.fixture(scope="session")
 def hand_case():
-    """Layers of the hand-checked case (see tests/test_indicators.py for the answers)."""
+    """Layers of the hand-checked case (see tests/analysis/test_indicators.py for the answers)."""
     x0 = lonlat(XIAODIAN_UTM)
     j0 = lonlat(JINYUAN_UTM)
     kg = [

@@ -15,13 +15,13 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-
 from conftest import XIAODIAN_UTM, lonlat
+
 from sxgeo.analysis.inputs import analyse_inputs, load_inputs
+from sxgeo.cli import main
 from sxgeo.layers.scope import resolve_scope
 from sxgeo.outputs.tables import localise
 from sxgeo.report.gaps import gap_rows
-from sxgeo.cli import main
 
 COUNTY = "140105"
 

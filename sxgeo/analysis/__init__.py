@@ -1,1 +1,1 @@
-"""analysis"""
+"""Analysis of loaded layers: indicators, walking access, target evaluation, scenarios and siting."""

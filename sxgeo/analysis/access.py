@@ -37,6 +37,13 @@ import pandas as pd
 import shapely
 
 from sxgeo.analysis.costs import TravelCost
+from sxgeo.analysis.network import (
+    FLAG_NO_GEOMETRY,
+    FLAG_SMALL_COMPONENT,
+    FLAG_SNAP_TOO_FAR,
+    covered_area,
+)
+from sxgeo.layers.network import WalkNetwork
 from sxgeo.settings import (
     DETOUR_FACTOR,
     LONLAT_CRS,
@@ -47,13 +54,6 @@ from sxgeo.settings import (
     WALK_SPEED_KMH,
 )
 from sxgeo.text import t
-from sxgeo.analysis.network import (
-    FLAG_NO_GEOMETRY,
-    FLAG_SMALL_COMPONENT,
-    FLAG_SNAP_TOO_FAR,
-    covered_area,
-)
-from sxgeo.layers.network import WalkNetwork
 
 __all__ = [
     "FLAG_NO_POPULATION",
@@ -62,6 +62,7 @@ __all__ = [
     "AccessResult",
     "coverage_by_area",
     "gap_list",
+    "network_coverage",
     "walking_access",
 ]
 
@@ -100,7 +101,9 @@ class AccessResult:
         The demand layer with all its input columns plus ``minutes`` (walking
         time to the nearest facility; inf if none can be reached, NaN if it
         cannot be computed), ``distance_m``, ``covered`` (bool),
-        ``nearest_facility_id``, ``nearest_facility_name``, ``mode``,
+        ``nearest_facility_id``, ``nearest_facility_name``,
+        ``nearest_facility_county`` (the facility's county: cross-border
+        when it differs from the point's), ``mode``,
         ``snap_m`` (metres from the point to its street node; NaN in distance
         mode) and ``flag`` (None or ``;``-joined flags: ``snap_too_far``,
         ``small_component``, ``no_geometry``, ``unreachable``,
@@ -114,6 +117,9 @@ class AccessResult:
     covered_area
         Area within the threshold, for the map (EPSG:4326), or None when
         there is nothing to draw.
+    facilities
+        Per facility: ``id``, ``county_code``, ``city_code``,
+        ``township_code`` and ``off_network`` (beyond the network's snap limit).
     """
 
     points: gpd.GeoDataFrame
@@ -121,6 +127,7 @@ class AccessResult:
     params: dict[str, Any]
     warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     covered_area: gpd.GeoDataFrame | None = None
+    facilities: pd.DataFrame | None = None
 
     def messages(self, lang: str = "zh") -> list[str]:
         """The warnings as text in ``lang`` (``zh`` or ``en``)."""
@@ -167,27 +174,32 @@ def walking_access(
     max_snap_m: float = MAX_SNAP_M,
     min_component_nodes: int = MIN_COMPONENT_NODES,
     with_area: bool = True,
+    same_county: bool = False,
 ) -> AccessResult:
-    """Walking time from every demand point to its nearest facility.
+    """Travel time from every demand point to its nearest facility.
 
     Network mode (``network`` given): both layers are snapped to their
     nearest street node and one multi-source shortest-path pass gives every
-    node its nearest facility; minutes = (facility snap + network distance +
-    demand snap) / speed.  Distance mode (no network): straight-line distance
-    in EPSG:32649 (UTM 49N) x ``detour_factor`` / speed.
+    node its nearest facility; on a walk network minutes = (facility snap +
+    network distance + demand snap) / speed, on a drive network the fastest
+    path at each road's speed plus the walked legs to and from the street.
+    Distance mode (no network): straight-line distance in EPSG:32649
+    (UTM 49N) x ``detour_factor`` / speed.
 
     Parameters
     ----------
     demand
         Residential points (``population`` may be missing).
     facilities
-        Facility points (``id`` and ``name`` are reported when present).
+        Facility points (``id``, ``name`` and ``county_code`` are reported
+        when present).
     network
-        Walk network (:func:`sxgeo.io.osm.read_osm`); None for distance mode.
+        Street network (:func:`sxgeo.io.osm.read_osm`, walk or drive); None
+        for distance mode.
     speed_kmh
-        Walking speed; default 4.0 km/h.
+        Travel speed (walking; or driving in distance mode); default 4.0 km/h.
     threshold_min
-        Covered if the walk takes at most this many minutes; default 15
+        Covered if the trip takes at most this many minutes; default 15
         (1,000 m at 4 km/h, GB 50180-2018's 15-minute life circle).
     detour_factor
         Distance mode only: network / straight-line distance; default 1.3.
@@ -200,6 +212,9 @@ def walking_access(
     with_area
         Compute :attr:`AccessResult.covered_area` for the map (the slowest
         step on very large networks; False leaves it None).
+    same_county
+        Only a facility of the point's own county counts (no cross-border
+        access); default False: the nearest facility wherever it is.
 
     Returns
     -------
@@ -207,83 +222,138 @@ def walking_access(
     """
     if not (speed_kmh > 0 and threshold_min >= 0 and detour_factor >= 1 and max_snap_m >= 0):
         raise ValueError("need speed_kmh > 0, threshold_min >= 0, detour_factor >= 1 and max_snap_m >= 0")
-    mode = "network" if network is not None else "distance"
-    metres_per_min = speed_kmh * 1000.0 / 60.0
-    threshold_m = threshold_min * metres_per_min
+    cost = TravelCost(network=network, speed_kmh=speed_kmh, detour_factor=detour_factor, max_snap_m=max_snap_m,
+                      min_component_nodes=min_component_nodes)
     params: dict[str, Any] = {
         "speed_kmh": speed_kmh,
         "threshold_min": threshold_min,
-        "threshold_m": threshold_m,
+        "threshold_m": threshold_min * cost.metres_per_min,
         "max_snap_m": max_snap_m,
+        "cross_border": not same_county,
     }
-    if network is None:
-        params["detour_factor"] = detour_factor
+    params.update({k: v for k, v in cost.params().items() if k not in params})
+    state = _State(demand.copy(), facilities)
+    if len(state.points) == 0:
+        state.warnings.append(("access_empty_demand", {}))
+    elif not state.fac_ok.any():
+        state.minutes[state.valid] = np.inf
+        state.distance_m[state.valid] = np.inf
+        state.warnings.append(("access_empty_facilities", {"count": len(state.points)}))
     else:
-        params.update(min_component_nodes=min_component_nodes, network_source=network.source, network_crs=network.crs)
-    warnings: list[tuple[str, dict[str, Any]]] = []
-
-    points = demand.copy()
-    n = len(points)
-    distance_m = np.full(n, np.nan)
-    snap_m = np.full(n, np.nan)
-    nearest = np.full(n, -1, dtype=np.int64)
-    flags = np.full(n, None, dtype=object)
-    area: gpd.GeoDataFrame | None = None
-
-    if n == 0:
-        warnings.append(("access_empty_demand", {}))
-    valid = _valid_geometry(points) if n else np.zeros(0, dtype=bool)
-    if n and not valid.all():
-        flags[~valid] = FLAG_NO_GEOMETRY
-        warnings.append(("access_demand_no_geometry", {"count": int((~valid).sum())}))
-
-    fac_ok = _valid_geometry(facilities) if len(facilities) else np.zeros(0, dtype=bool)
-    if len(facilities) and not fac_ok.all():
-        warnings.append(("access_facilities_no_geometry", {"count": int((~fac_ok).sum())}))
-    if n and not fac_ok.any():
-        distance_m[valid] = np.inf
-        warnings.append(("access_empty_facilities", {"count": n}))
-    elif n:
-        cost = TravelCost(network=network, speed_kmh=speed_kmh, detour_factor=detour_factor, max_snap_m=max_snap_m,
-                          min_component_nodes=min_component_nodes)
-        near = cost.nearest(points, facilities, valid, fac_ok)
-        distance_m, nearest, snap_m = near.distance_m, near.facility, near.snap_m
+        _nearest(state, cost, same_county)
         if network is not None:
-            _network_warnings(network, near, valid, fac_ok, flags, warnings, max_snap_m, min_component_nodes)
+            _network_warnings(network, state, max_snap_m, min_component_nodes)
         if with_area:
-            area = _covered_area(network, near, threshold_m, detour_factor)
-
-    population = _population(points)
-    no_pop = population.isna().to_numpy()
-    if no_pop.any():
-        _add_flag(flags, no_pop, FLAG_NO_POPULATION)
-        warnings.append(("access_no_population", {"count": int(no_pop.sum())}))
-
-    fac_ids, fac_names = _column(facilities, "id"), _column(facilities, "name")
-    has = nearest >= 0
-    points["minutes"] = distance_m / metres_per_min
-    points["distance_m"] = distance_m
-    with np.errstate(invalid="ignore"):
-        points["covered"] = np.asarray(distance_m <= threshold_m + 1e-9, dtype=bool)
-    for column, values in (("nearest_facility_id", fac_ids), ("nearest_facility_name", fac_names)):
-        picked = np.where(has, values[np.maximum(nearest, 0)] if len(values) else None, None)
-        points[column] = pd.Series(picked, index=points.index, dtype=object)  # None where no facility
-    points["mode"] = mode
-    points["snap_m"] = snap_m
-    points["flag"] = pd.Series(flags, index=points.index, dtype=object)
-    return AccessResult(points=points, mode=mode, params=params, warnings=warnings, covered_area=area)
+            state.area = _covered_area(cost, state.near_all, threshold_min)
+    return state.result(cost, threshold_min, params)
 
 
-def _network_warnings(network: WalkNetwork, near, valid: np.ndarray, fac_ok: np.ndarray, flags: np.ndarray,
-                      warnings: list[tuple[str, dict[str, Any]]], max_snap_m: float, min_component_nodes: int) -> None:
+@dataclass
+class _State:
+    """What :func:`walking_access` builds up for one demand layer."""
+
+    points: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    area: gpd.GeoDataFrame | None = None
+    near_all: Any = None
+
+    def __post_init__(self) -> None:
+        n = len(self.points)
+        self.minutes = np.full(n, np.nan)
+        self.distance_m = np.full(n, np.nan)
+        self.snap_m = np.full(n, np.nan)
+        self.nearest = np.full(n, -1, dtype=np.int64)
+        self.flags = np.full(n, None, dtype=object)
+        self.demand_flags = np.full(n, None, dtype=object)
+        self.facility_flags = np.full(len(self.facilities), None, dtype=object)
+        self.valid = _valid_geometry(self.points) if n else np.zeros(0, dtype=bool)
+        if n and not self.valid.all():
+            self.flags[~self.valid] = FLAG_NO_GEOMETRY
+            self.warnings.append(("access_demand_no_geometry", {"count": int((~self.valid).sum())}))
+        nf = len(self.facilities)
+        self.fac_ok = _valid_geometry(self.facilities) if nf else np.zeros(0, dtype=bool)
+        if nf and not self.fac_ok.all():
+            self.warnings.append(("access_facilities_no_geometry", {"count": int((~self.fac_ok).sum())}))
+
+    def result(self, cost: TravelCost, threshold_min: float, params: dict[str, Any]) -> AccessResult:
+        """The finished :class:`AccessResult`."""
+        points = self.points
+        population = _population(points)
+        no_pop = population.isna().to_numpy()
+        if no_pop.any():
+            _add_flag(self.flags, no_pop, FLAG_NO_POPULATION)
+            self.warnings.append(("access_no_population", {"count": int(no_pop.sum())}))
+        has = self.nearest >= 0
+        points["minutes"] = self.minutes
+        points["distance_m"] = self.distance_m
+        with np.errstate(invalid="ignore"):
+            if cost.drive:
+                covered = self.minutes <= threshold_min + 1e-9
+            else:
+                covered = self.distance_m <= threshold_min * cost.metres_per_min + 1e-9
+        points["covered"] = np.asarray(covered, dtype=bool)
+        for column, source in (("nearest_facility_id", "id"), ("nearest_facility_name", "name"),
+                               ("nearest_facility_county", "county_code")):
+            values = _column(self.facilities, source)
+            picked = np.where(has, values[np.maximum(self.nearest, 0)] if len(values) else None, None)
+            points[column] = pd.Series(picked, index=points.index, dtype=object)  # None where no facility
+        points["mode"] = cost.mode
+        points["snap_m"] = self.snap_m
+        points["flag"] = pd.Series(self.flags, index=points.index, dtype=object)
+        facilities = _facility_table(self.facilities, self.fac_ok, self.facility_flags)
+        return AccessResult(points=points, mode=cost.mode, params=params, warnings=self.warnings,
+                            covered_area=self.area, facilities=facilities)
+
+
+def _nearest(state: _State, cost: TravelCost, same_county: bool) -> None:
+    """Fill the nearest facility of every point: over all facilities, or per county."""
+    points, facilities = state.points, state.facilities
+    if not same_county:
+        groups = [(np.ones(len(points), dtype=bool), np.ones(len(facilities), dtype=bool))]
+    else:
+        pc, fc = _column(points, "county_code"), _column(facilities, "county_code")
+        groups = [(pc == code, fc == code) for code in pd.unique(pc)]
+    for dem_mask, fac_mask in groups:
+        valid = state.valid & dem_mask
+        fac_ok = state.fac_ok & fac_mask
+        if not valid.any():
+            continue
+        if not fac_ok.any():
+            state.minutes[valid] = state.distance_m[valid] = np.inf
+            continue
+        near = cost.nearest(points, facilities, valid, fac_ok)
+        for name in ("minutes", "distance_m", "snap_m"):
+            getattr(state, name)[dem_mask] = getattr(near, name)[dem_mask]
+        state.nearest[dem_mask] = near.facility[dem_mask]
+        if near.demand_flags is not None:
+            state.demand_flags[dem_mask] = near.demand_flags[dem_mask]
+            state.facility_flags[fac_mask] = near.facility_flags[fac_mask]
+        if not same_county:
+            state.near_all = near
+    if same_county and cost.network is None:
+        # the drawn discs do not depend on the county; on a network, per-county catchments are not drawn
+        state.near_all = cost.nearest(points, facilities, state.valid, state.fac_ok)
+
+
+def _facility_table(facilities: gpd.GeoDataFrame, fac_ok: np.ndarray, flags: np.ndarray) -> pd.DataFrame:
+    """Per facility: its admin codes and whether it lies beyond the snap limit of the network."""
+    table = pd.DataFrame({c: _column(facilities, c) for c in ("id", "county_code", "city_code", "township_code")},
+                         index=facilities.index)
+    table["off_network"] = fac_ok & (flags == FLAG_SNAP_TOO_FAR)
+    return table
+
+
+def _network_warnings(network: WalkNetwork, state: _State, max_snap_m: float, min_component_nodes: int) -> None:
     """Flag demand points and record warnings for what the street network could not serve."""
+    warnings, flags, valid, fac_ok = state.warnings, state.flags, state.valid, state.fac_ok
     if network.significant_components(min_component_nodes) > 1:
         sizes = np.sort(network.component_sizes)[::-1]
         big = sizes[sizes >= max(min_component_nodes, 0.01 * network.n_nodes)]
         warnings.append(
             ("access_network_disconnected", {"components": len(big), "sizes": ", ".join(f"{s:,}" for s in big[:5])})
         )
-    fflag = near.facility_flags
+    fflag = state.facility_flags
     far = fac_ok & (fflag == FLAG_SNAP_TOO_FAR)
     if far.any():
         warnings.append(("access_facilities_off_network", {"count": int(far.sum()), "max_snap_m": max_snap_m}))
@@ -292,7 +362,7 @@ def _network_warnings(network: WalkNetwork, near, valid: np.ndarray, fac_ok: np.
         warnings.append(
             ("access_facilities_small_component", {"count": int(small.sum()), "min_nodes": min_component_nodes})
         )
-    dflag = near.demand_flags
+    dflag = state.demand_flags
     dem_far = valid & (dflag == FLAG_SNAP_TOO_FAR)
     dem_small = valid & (dflag == FLAG_SMALL_COMPONENT)
     _add_flag(flags, dem_far, FLAG_SNAP_TOO_FAR)
@@ -303,23 +373,26 @@ def _network_warnings(network: WalkNetwork, near, valid: np.ndarray, fac_ok: np.
         warnings.append(
             ("access_demand_small_component", {"count": int(dem_small.sum()), "min_nodes": min_component_nodes})
         )
-    if len(near.usable_facilities) == 0:
+    if not (fac_ok & ~far).any():
         warnings.append(("access_no_usable_facilities", {"count": len(flags)}))
         return
-    unreachable = valid & ~dem_far & (near.facility < 0)
+    unreachable = valid & ~dem_far & (state.nearest < 0)
     if unreachable.any():
         _add_flag(flags, unreachable, FLAG_UNREACHABLE)
         warnings.append(("access_demand_unreachable", {"count": int(unreachable.sum())}))
 
 
-def _covered_area(network: WalkNetwork | None, near, threshold_m: float, detour_factor: float):
-    """The area within ``threshold_m`` of a facility: street buffers, or discs in distance mode."""
-    if network is not None:
-        if near.node_dist is None:
+def _covered_area(cost: TravelCost, near, threshold_min: float):
+    """The area within ``threshold_min`` of a facility: street buffers, or discs in distance mode."""
+    if near is None:
+        return None
+    if cost.network is not None:
+        if near.node_cost is None:
             return None
-        area = covered_area(network, near.node_dist, threshold_m)
+        threshold = threshold_min if cost.drive else threshold_min * cost.metres_per_min
+        area = covered_area(cost.network, near.node_cost, threshold, edge_cost=cost.edge_cost())
         return area if len(area) else None
-    radius = threshold_m / detour_factor
+    radius = threshold_min * cost.metres_per_min / cost.detour_factor
     disc = shapely.union_all(shapely.buffer(shapely.points(near.facility_xy), radius, quad_segs=16))
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries([disc], crs=METRIC_CRS).to_crs(LONLAT_CRS).values)
 
@@ -379,6 +452,35 @@ def coverage_by_area(result_points: AccessResult | pd.DataFrame, level: str) -> 
     table["share"] = share.where(table["population"] > 0, np.nan)
     metrics = ["population", "covered_population", "share", "points", "points_covered", "points_no_population"]
     return table[[*(keys or ["province"]), *metrics]]
+
+
+def network_coverage(result: AccessResult, level: str) -> pd.DataFrame:
+    """Per unit, how much of it the street network reaches (network mode only).
+
+    Returns one row per unit with ``points_off_network`` (demand points
+    beyond the snap limit), ``facilities``, ``facilities_off_network`` and
+    ``network_share``: the smaller of the shares of demand points and of
+    facilities within the snap limit (1.0 where everything is reached; NaN in
+    distance mode or where the unit has neither).
+    """
+    points = result.points
+    keys = [c for c in LEVELS[level] if c in points.columns][:1] if level != "province" else []
+    off = points["flag"].fillna("").astype(str).str.contains(FLAG_SNAP_TOO_FAR, regex=False).astype(np.int64)
+    demand = pd.DataFrame({"points": 1, "points_off_network": off.to_numpy()}, index=points.index)
+    fac = result.facilities if result.facilities is not None else pd.DataFrame(columns=["off_network", *LEVELS[level]])
+    facilities = pd.DataFrame({"facilities": 1, "facilities_off_network": fac["off_network"].astype(np.int64)},
+                              index=fac.index)
+    if keys:
+        demand[keys[0]] = points[keys[0]].astype(object)
+        facilities[keys[0]] = fac[keys[0]].astype(object) if keys[0] in fac else None
+        table = demand.groupby(keys[0]).sum().join(facilities.groupby(keys[0]).sum(), how="outer").fillna(0)
+    else:
+        table = pd.DataFrame([{**demand.sum().to_dict(), **facilities.sum().to_dict()}], index=["140000"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.fmin(1 - table["points_off_network"] / table["points"],
+                         1 - table["facilities_off_network"] / table["facilities"])
+    table["network_share"] = shares if result.mode == "network" else np.nan
+    return table
 
 
 def gap_list(result: AccessResult | pd.DataFrame) -> gpd.GeoDataFrame:

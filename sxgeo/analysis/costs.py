@@ -1,10 +1,13 @@
 """The one travel-cost function: minutes from demand points to facilities, straight-line or along streets.
 
 Distance mode (no network): straight-line metres in UTM 49N × a detour
-factor.  Network mode: both layers are snapped to their nearest street node;
-metres = demand snap + shortest path + facility snap.  Access (nearest
-facility) and siting (every demand × candidate pair) both ask a
-:class:`TravelCost`, so the two modes are decided in one place.
+factor, at the travel speed.  Network mode: both layers are snapped to their
+nearest street node; on a walk network, minutes = (demand snap + shortest
+path + facility snap) / walking speed; on a drive network the path is the
+fastest one at each road's own speed (:meth:`WalkNetwork.minutes_matrix`)
+and the legs between a point and its street node are walked.  Access
+(nearest facility) and siting (every demand × candidate pair) both ask a
+:class:`TravelCost`, so the modes are decided in one place.
 """
 
 from __future__ import annotations
@@ -31,19 +34,24 @@ __all__ = ["Nearest", "TravelCost"]
 class Nearest:
     """The nearest facility of every demand point (see :meth:`TravelCost.nearest`).
 
-    ``distance_m`` is NaN for points without geometry and ``inf`` for points
-    that reach no facility; ``facility`` is the facility's row position or -1.
-    Network mode also fills ``snap_m``, ``demand_flags``, ``facility_flags``
-    and ``node_dist`` (metres from every street node to its nearest facility);
-    distance mode fills ``facility_xy`` (metric x/y of the facilities used).
+    ``minutes`` is NaN for points without geometry and ``inf`` for points that
+    reach no facility; ``distance_m`` is the travelled distance (NaN on a
+    drive network, where the fastest path is not the shortest);
+    ``facility`` is the facility's row position or -1.  Network mode also
+    fills ``snap_m``, ``demand_flags``, ``facility_flags`` and ``node_cost``
+    (cost from every street node to its nearest facility, in ``cost_unit``:
+    metres on a walk network, minutes on a drive network); distance mode
+    fills ``facility_xy`` (metric x/y of the facilities used).
     """
 
     distance_m: np.ndarray
     facility: np.ndarray
     snap_m: np.ndarray
+    minutes: np.ndarray = field(default_factory=lambda: np.empty(0))
     demand_flags: np.ndarray | None = None
     facility_flags: np.ndarray | None = None
-    node_dist: np.ndarray | None = None
+    node_cost: np.ndarray | None = None
+    cost_unit: str = "m"
     facility_xy: np.ndarray | None = None
     usable_facilities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
@@ -57,7 +65,8 @@ class TravelCost:
     network
         Street network (:func:`sxgeo.io.osm.read_osm`); None for distance mode.
     speed_kmh
-        Travel speed.
+        Travel speed on a walk network and in distance mode (a drive network
+        carries each road's speed).
     detour_factor
         Distance mode only: network / straight-line distance.
     max_snap_m
@@ -71,6 +80,7 @@ class TravelCost:
     detour_factor: float = DETOUR_FACTOR
     max_snap_m: float = MAX_SNAP_M
     min_component_nodes: int = MIN_COMPONENT_NODES
+    leg_speed_kmh: float = WALK_SPEED_KMH
 
     @property
     def mode(self) -> str:
@@ -78,9 +88,19 @@ class TravelCost:
         return "network" if self.network is not None else "distance"
 
     @property
+    def drive(self) -> bool:
+        """Whether travel follows a drive network (each road at its own speed)."""
+        return self.network is not None and self.network.speed_kmh is not None
+
+    @property
     def metres_per_min(self) -> float:
-        """Metres travelled in one minute."""
+        """Metres travelled in one minute at :attr:`speed_kmh`."""
         return self.speed_kmh * 1000.0 / 60.0
+
+    @property
+    def _leg_per_min(self) -> float:
+        """Metres per minute on the legs to and from the street (walk networks: the walking speed)."""
+        return (self.leg_speed_kmh if self.drive else self.speed_kmh) * 1000.0 / 60.0
 
     def params(self) -> dict[str, Any]:
         """The parameters that describe this measure, as recorded with results."""
@@ -89,7 +109,9 @@ class TravelCost:
             out["detour_factor"] = self.detour_factor
         else:
             out.update(min_component_nodes=self.min_component_nodes, network_source=self.network.source,
-                       network_crs=self.network.crs)
+                       network_crs=self.network.crs, network_mode=self.network.mode)
+            if self.drive:
+                out["leg_speed_kmh"] = self.leg_speed_kmh
         return out
 
     # --- every pair ----------------------------------------------------------------------------
@@ -105,6 +127,10 @@ class TravelCost:
             return cdist(metric_xy(demand), metric_xy(facilities)) * self.detour_factor / self.metres_per_min
         return self._network_matrix(demand, facilities, limit_min)
 
+    def _minutes(self):
+        """The network's edge costs in minutes (a walk network at :attr:`speed_kmh`)."""
+        return self.network.minutes_matrix(self.speed_kmh)
+
     def _network_matrix(self, demand, facilities, limit_min: float | None) -> np.ndarray:
         nw = self.network
         sd = snap(nw, demand, max_snap_m=self.max_snap_m)
@@ -114,12 +140,12 @@ class TravelCost:
         if not ok_c.any() or not ok_d.any():
             return out
         uniq, inverse = np.unique(sc["node"].to_numpy()[ok_c], return_inverse=True)
-        limit = np.inf if limit_min is None else float(limit_min) * self.metres_per_min
-        # scipy's Dijkstra from every distinct facility node over the network's own matrix.
-        dist = dijkstra(nw.matrix, directed=False, indices=uniq, limit=limit)
-        path = dist[inverse][:, sd["node"].to_numpy()[ok_d]].T  # demand × facility, metres
-        metres = path + sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
-        block = metres / self.metres_per_min
+        limit = np.inf if limit_min is None else float(limit_min)
+        # scipy's Dijkstra (in minutes) from every distinct facility node over the network's matrix.
+        dist = dijkstra(self._minutes(), directed=False, indices=uniq, limit=limit)
+        path = dist[inverse][:, sd["node"].to_numpy()[ok_d]].T  # demand × facility, minutes
+        legs = sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
+        block = path + legs / self._leg_per_min
         if limit_min is not None:
             block[block > limit_min] = np.inf
         out[np.ix_(np.flatnonzero(ok_d), np.flatnonzero(ok_c))] = block
@@ -146,7 +172,8 @@ class TravelCost:
         facility = np.full(n, -1, dtype=np.int64)
         distance_m[demand_ok] = straight * self.detour_factor
         facility[demand_ok] = fac_pos[j]
-        return Nearest(distance_m, facility, np.full(n, np.nan), facility_xy=fac_xy, usable_facilities=fac_pos)
+        return Nearest(distance_m, facility, np.full(n, np.nan), minutes=distance_m / self.metres_per_min,
+                       facility_xy=fac_xy, usable_facilities=fac_pos)
 
     def _nearest_network(self, demand, facilities, demand_ok, facility_ok) -> Nearest:
         nw, n = self.network, len(demand)
@@ -156,19 +183,36 @@ class TravelCost:
         dsnap = snap(nw, demand, max_snap_m=self.max_snap_m, min_component_nodes=self.min_component_nodes)
         dflag = dsnap["flag"].to_numpy(dtype=object)
         snap_m = dsnap["snap_m"].to_numpy(dtype=float)
-        out = Nearest(np.full(n, np.nan), np.full(n, -1, dtype=np.int64), snap_m, demand_flags=dflag,
-                      facility_flags=fflag, usable_facilities=usable)
+        out = Nearest(np.full(n, np.nan), np.full(n, -1, dtype=np.int64), snap_m, minutes=np.full(n, np.nan),
+                      demand_flags=dflag, facility_flags=fflag, usable_facilities=usable,
+                      cost_unit="min" if self.drive else "m")
         if len(usable) == 0:
             out.distance_m[demand_ok] = np.inf
+            out.minutes[demand_ok] = np.inf
             return out
-        node_dist, node_fac = nearest_facility(nw, fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable])
+        fac_nodes, fac_snap = fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable]
+        if self.drive:
+            node_cost, node_fac = nearest_facility(nw, fac_nodes, fac_snap / self._leg_per_min, weights=self._minutes())
+        else:
+            node_cost, node_fac = nearest_facility(nw, fac_nodes, fac_snap)
         ok = demand_ok & (dflag != FLAG_SNAP_TOO_FAR)
         nodes = dsnap["node"].to_numpy()[ok]
-        out.distance_m[ok] = node_dist[nodes] + snap_m[ok]
+        if self.drive:
+            out.minutes[ok] = node_cost[nodes] + snap_m[ok] / self._leg_per_min
+            out.distance_m[ok] = np.where(np.isfinite(out.minutes[ok]), np.nan, np.inf)
+        else:
+            out.distance_m[ok] = node_cost[nodes] + snap_m[ok]
+            out.minutes[ok] = out.distance_m[ok] / self.metres_per_min
         reached = node_fac[nodes] >= 0
         out.facility[np.flatnonzero(ok)[reached]] = usable[node_fac[nodes][reached]]
-        out.node_dist = node_dist
+        out.node_cost = node_cost
         return out
+
+    def edge_cost(self) -> np.ndarray | None:
+        """Each edge's cost in the unit of :attr:`Nearest.node_cost` (None: the edge length in metres)."""
+        if not self.drive:
+            return None
+        return self.network.length_m / (self.network.speed_kmh * 1000.0 / 60.0)
 
 
 def _snapped(snapped: pd.DataFrame) -> np.ndarray:

@@ -40,19 +40,55 @@ QUANTITIES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "public_kindergartens": (("township",), "公办幼儿园数", "public kindergartens"),
     "central_kindergartens": (("township",), "公办中心园数", "public central kindergartens"),
     "inclusive_private_kindergartens": (("township",), "普惠性民办幼儿园数", "inclusive private kindergartens"),
-    "township_public_kg_share": (("county", "city", "province"), "有公办园的乡镇比例（乡、镇）", "share of 乡/镇 with a public kindergarten"),
-    "subdistrict_public_kg_share": (("county", "city", "province"), "有公办园的街道比例", "share of 街道 with a public kindergarten"),
+    "township_public_kg_share": (
+        ("county", "city", "province"),
+        "有公办园的乡镇比例（乡、镇）",
+        "share of 乡/镇 with a public kindergarten",
+    ),
+    "subdistrict_public_kg_share": (
+        ("county", "city", "province"),
+        "有公办园的街道比例",
+        "share of 街道 with a public kindergarten",
+    ),
     "gross_enrolment_rate": (("county", "city", "province"), "学前三年毛入园率", "gross preschool enrolment"),
     "inclusive_coverage": (("county", "city", "province"), "普惠性幼儿园覆盖率", "inclusive kindergarten coverage"),
     "nursing_bed_share": (("county", "city", "province"), "护理型床位占比", "nursing-type share of beds"),
-    "beds_per_100_elderly": (("county", "city", "province"), "每百名老年人养老床位数", "beds per 100 residents aged 60+"),
+    "beds_per_100_elderly": (
+        ("county", "city", "province"),
+        "每百名老年人养老床位数",
+        "beds per 100 residents aged 60+",
+    ),
     "mutual_aid_homes": (("township",), "农村互助幸福院数", "rural mutual-aid homes"),
-    "fitness_walk_share": (("township", "county", "city", "province"), "健身设施步行覆盖人口比例", "population share within walking time of fitness"),
-    "elderly_walk_share": (("township", "county", "city", "province"), "社区养老设施步行覆盖人口比例", "population share within walking time of community elderly care"),
-    "new_community_fitness_centres": (("province", "city", "county"), "当年新建社区全民健身中心数", "new community fitness centres in the year"),
-    "new_community_elderly_sites": (("province", "city", "county"), "当年新建社区养老服务设施数", "new community elderly-care sites in the year"),
-    "minor_protection_city_share": (("province",), "有市级未成年人救助保护机构的市比例", "share of cities with a minor-protection institution"),
-    "minor_protection_county_share": (("province",), "有县级未成年人救助保护机构的区县比例", "share of counties with a minor-protection institution"),
+    "fitness_walk_share": (
+        ("township", "county", "city", "province"),
+        "健身设施步行覆盖人口比例",
+        "population share within walking time of fitness",
+    ),
+    "elderly_walk_share": (
+        ("township", "county", "city", "province"),
+        "社区养老设施步行覆盖人口比例",
+        "population share within walking time of community elderly care",
+    ),
+    "new_community_fitness_centres": (
+        ("province", "city", "county"),
+        "当年新建社区全民健身中心数",
+        "new community fitness centres in the year",
+    ),
+    "new_community_elderly_sites": (
+        ("province", "city", "county"),
+        "当年新建社区养老服务设施数",
+        "new community elderly-care sites in the year",
+    ),
+    "minor_protection_city_share": (
+        ("province",),
+        "有市级未成年人救助保护机构的市比例",
+        "share of cities with a minor-protection institution",
+    ),
+    "minor_protection_county_share": (
+        ("province",),
+        "有县级未成年人救助保护机构的区县比例",
+        "share of counties with a minor-protection institution",
+    ),
 }
 
 _LEVEL_KEY = {"county": "county_code", "city": "city_code"}
@@ -72,7 +108,11 @@ def units(level: str, counties: pd.DataFrame, townships: pd.DataFrame | None = N
         if townships is None:
             raise ValueError("the township level needs the township table")
         return pd.DataFrame(
-            {"unit_code": townships["code"].to_numpy(), "unit_name": townships["name"].to_numpy(), "unit_kind": townships["kind"].to_numpy()}
+            {
+                "unit_code": townships["code"].to_numpy(),
+                "unit_name": townships["name"].to_numpy(),
+                "unit_kind": townships["kind"].to_numpy(),
+            }
         )
     raise ValueError(f"unknown level {level!r}")
 
@@ -172,7 +212,7 @@ def kindergartens_by_township(
     res = residential[residential["township_code"].notna()] if residential is not None else None
     people = _sum_by(res, "township", cols, all_units)
     counts["population"] = people["population"]
-    counts["pop_3_5"] = people["pop_3_5"] if "pop_3_5" in people else np.nan
+    counts["pop_3_5"] = people.get("pop_3_5", np.nan)
     counts["county_code"] = tw.loc[counts.index, "county_code"].to_numpy()
     counts["county_name"] = tw.loc[counts.index, "county_name"].to_numpy()
     counts["city_code"] = tw.loc[counts.index, "city_code"].to_numpy()
@@ -204,18 +244,29 @@ def kindergartens_by_county(by_township: pd.DataFrame, counties: pd.DataFrame, l
 
 
 def _township_anchor(residential: pd.DataFrame | None, township_polygons: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """One point per township: its polygon's interior point, else the population-weighted
-    centre of its residential points."""
+    """One point per township.
+
+    Its polygon's interior point, else the population-weighted centre of its
+    residential points.
+    """
     frames = []
     if township_polygons is not None and len(township_polygons):
         pts = township_polygons.to_crs(METRIC_CRS).representative_point()
-        frames.append(pd.DataFrame({"code": township_polygons["code"].to_numpy(), "x": pts.x.to_numpy(), "y": pts.y.to_numpy(), "anchor": "polygon"}))
+        frames.append(
+            pd.DataFrame(
+                {"code": township_polygons["code"].to_numpy(), "x": pts.x.to_numpy(), "y": pts.y.to_numpy(), "anchor": "polygon"}
+            )
+        )
     if residential is not None and len(residential):
         r = residential[residential["township_code"].notna()].to_crs(METRIC_CRS)
         w = r["population"].astype(float).fillna(0).clip(lower=0) + 1e-9
         df = pd.DataFrame({"code": r["township_code"].to_numpy(), "x": r.geometry.x * w, "y": r.geometry.y * w, "w": w})
         g = df.groupby("code")[["x", "y", "w"]].sum()
-        frames.append(pd.DataFrame({"code": g.index, "x": (g["x"] / g["w"]).to_numpy(), "y": (g["y"] / g["w"]).to_numpy(), "anchor": "residential"}))
+        frames.append(
+            pd.DataFrame(
+                {"code": g.index, "x": (g["x"] / g["w"]).to_numpy(), "y": (g["y"] / g["w"]).to_numpy(), "anchor": "residential"}
+            )
+        )
     if not frames:
         return gpd.GeoDataFrame({"code": [], "anchor": []}, geometry=[], crs=METRIC_CRS)
     allp = pd.concat(frames, ignore_index=True).drop_duplicates("code", keep="first")
@@ -270,8 +321,11 @@ def kindergarten_gaps(
 def enrolment(
     kindergartens: pd.DataFrame | None, residential: pd.DataFrame | None, counties: pd.DataFrame, level: str = "county"
 ) -> pd.DataFrame:
-    """Gross preschool enrolment (enrolled / children aged 3–5) and inclusive coverage
-    (children in public and inclusive private kindergartens / all enrolled)."""
+    """Gross preschool enrolment and inclusive coverage.
+
+    Gross enrolment is enrolled / children aged 3–5; inclusive coverage is
+    children in public and inclusive private kindergartens / all enrolled.
+    """
     all_units = units(level, counties)
     has_enrolled = kindergartens is not None and "enrolled" in kindergartens
     kg = kindergartens if has_enrolled else None

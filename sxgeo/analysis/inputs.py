@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from sxgeo.errors import InputError, LayerReadError
 from sxgeo.analysis.indicators import QUANTITIES
-from sxgeo.analysis.run import Analysis, analyse
+from sxgeo.analysis.run import WALK_QUANTITIES, Analysis, analyse
+from sxgeo.errors import InputError, LayerReadError
 from sxgeo.io.coords import normalise_coord_system
 from sxgeo.io.demo import load_demo
-from sxgeo.io.load import LoadResult, load_layer, load_township_polygons
+from sxgeo.io.load import LoadResult, load_layer
 from sxgeo.io.osm import read_osm
 from sxgeo.io.targets import load_targets
+from sxgeo.io.townships import load_township_polygons
 from sxgeo.layers import boundaries
 from sxgeo.resources import demo_dir
-from sxgeo.settings import DETOUR_FACTOR
+from sxgeo.settings import CROSS_BORDER_M, DETOUR_FACTOR
 
-__all__ = ["LAYER_KINDS", "Inputs", "analyse_inputs", "check_file", "check_inputs", "load_inputs", "require_layers"]
+__all__ = [
+    "LAYER_KINDS",
+    "Inputs",
+    "analyse_inputs",
+    "check_file",
+    "check_inputs",
+    "load_inputs",
+    "require_layers",
+    "travel_modes",
+]
 
 #: Layer kinds the command line reads, in the order of their options.
 LAYER_KINDS = ("residential", "kindergartens", "elderly_care", "fitness", "minor_protection")
@@ -39,8 +49,16 @@ class Inputs:
     counties: gpd.GeoDataFrame
     townships: pd.DataFrame
     township_polygons: gpd.GeoDataFrame | None = None
-    network: object | None = None
+    networks: dict = field(default_factory=dict)
     detour_factor: float = DETOUR_FACTOR
+    mode: str = "walk"
+    cross_border: bool = True
+    area: shapely.Geometry | None = None
+    margin_m: float = CROSS_BORDER_M
+
+    def network(self, mode: str | None = None):
+        """The street network of a travel mode (default: :attr:`mode`), or None in distance mode."""
+        return self.networks.get(mode or self.mode)
 
 
 def check_file(path: str | Path | None) -> Path | None:
@@ -63,20 +81,25 @@ def load_inputs(
     cache_dir: str | Path | None = None,
     area: shapely.Geometry | None = None,
     detour_factor: float = DETOUR_FACTOR,
+    mode: str = "walk",
+    cross_border: bool = True,
+    margin_m: float = CROSS_BORDER_M,
 ) -> Inputs:
-    """Read the layers, targets, township polygons and street network.
+    """Read the layers, targets, township polygons and street networks.
 
     Without any layer file the bundled synthetic demo data are used (and the
     reports say so); with at least one, only the given layers are used and the
-    other kinds have no data.  ``area`` (lon/lat polygon) limits the street
-    network read from ``osm``.
+    other kinds have no data.  ``area`` (lon/lat polygon: the scope grown by
+    the cross-border margin ``margin_m``) limits the street network read from
+    ``osm`` and the facilities that travel analyses count; with
+    ``cross_border`` False only a point's own county's facilities count.  A
+    network is read for ``mode`` and for every mode a travel target names.
 
     Raises
     ------
     sxgeo.errors.InputError, sxgeo.errors.LayerReadError, sxgeo.errors.TargetError
         With a one-line message.
     """
-
     files = {k: v for k, v in (files or {}).items() if v is not None}
     check_inputs([*files.values(), targets_path, township_polygons, osm], coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
@@ -92,14 +115,15 @@ def load_inputs(
         synthetic = False
     else:
         loaded, synthetic = _demo(), True
-    network = None
+    networks = {}
     if osm is not None:
-        try:
-            network = read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area)
-        except LayerReadError:
-            raise
-        except Exception as exc:  # osmnx/pyosmium raise many kinds of errors on bad files
-            raise InputError("report.err_osm", path=str(osm), problem=" ".join(str(exc).split())[:200]) from None
+        for m in sorted(travel_modes(targets, mode)):
+            try:
+                networks[m] = read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area, mode=m)
+            except LayerReadError:
+                raise
+            except Exception as exc:  # pyosmium raises many kinds of errors on bad files
+                raise InputError("report.err_osm", path=str(osm), problem=" ".join(str(exc).split())[:200]) from None
     return Inputs(
         layers={k: r.layer for k, r in loaded.items()},
         loaded=loaded,
@@ -109,9 +133,22 @@ def load_inputs(
         counties=counties,
         townships=townships,
         township_polygons=tp,
-        network=network,
+        networks=networks,
         detour_factor=detour_factor,
+        mode=mode,
+        cross_border=cross_border,
+        area=area if cross_border else None,
+        margin_m=margin_m,
     )
+
+
+def travel_modes(targets, default: str = "walk") -> set[str]:
+    """The travel modes the targets need: ``default`` and every mode a travel target names."""
+    modes = {default}
+    for tg in targets:
+        if tg.quantity in WALK_QUANTITIES:
+            modes.add(str(tg.params.get("mode", default)))
+    return modes
 
 
 _DEMO: dict[str, dict[str, LoadResult]] = {}
@@ -147,11 +184,14 @@ def analyse_inputs(inputs: Inputs, *, county_codes: tuple[str, ...] | None = Non
     return analyse(
         layers,
         targets=inputs.targets if targets is None else targets,
-        network=inputs.network,
+        network=inputs.networks,
         township_polygons=inputs.township_polygons,
         counties=inputs.counties,
         townships=inputs.townships,
         detour_factor=inputs.detour_factor,
+        same_county=not inputs.cross_border,
+        mode=inputs.mode,
+        facility_area=inputs.area,
     )
 
 

@@ -93,6 +93,7 @@ def nearest_facility(
     facility_offsets_m: Sequence[float] | np.ndarray | None = None,
     *,
     limit_m: float | None = None,
+    weights: csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance from every node to its nearest facility, in one pass.
 
@@ -113,6 +114,10 @@ def nearest_facility(
     limit_m
         Stop searching beyond this distance (nodes farther away get inf and
         -1); default: no limit.
+    weights
+        Another symmetric edge-cost matrix of the network (for example travel
+        minutes, :meth:`WalkNetwork.minutes_matrix`); offsets and ``limit_m``
+        are then in its unit.  Default: metres (:attr:`WalkNetwork.matrix`).
 
     Returns
     -------
@@ -131,7 +136,7 @@ def nearest_facility(
     offsets = np.zeros(k) if facility_offsets_m is None else np.asarray(facility_offsets_m, dtype=np.float64)
     if offsets.shape != (k,) or not np.all(np.isfinite(offsets)) or offsets.min() < 0:
         raise ValueError("facility_offsets_m must be finite, non-negative, one per facility")
-    m = network.matrix
+    m = network.matrix if weights is None else weights
     idx_dtype = m.indices.dtype if n + k < np.iinfo(np.int32).max else np.int64
     indptr = np.concatenate([m.indptr, m.indptr[-1] + np.arange(1, k + 1)]).astype(idx_dtype, copy=False)
     indices = np.concatenate([m.indices, nodes]).astype(idx_dtype, copy=False)
@@ -163,6 +168,7 @@ def covered_area(
     *,
     buffer_m: float = 50.0,
     by: np.ndarray | None = None,
+    edge_cost: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Polygons of the street area within ``threshold_m`` of a facility.
 
@@ -186,6 +192,9 @@ def covered_area(
         Optional group label per node (e.g. the facility index from
         :func:`nearest_facility`; negative = none): one polygon per group,
         split where two groups' catchments meet on an edge.
+    edge_cost
+        Cost of each edge in the unit of ``dist_m`` and ``threshold_m`` (for
+        example minutes on a drive network); default the edge length in metres.
 
     Returns
     -------
@@ -198,7 +207,8 @@ def covered_area(
         raise ValueError("dist_m needs one value per network node")
     labels = np.zeros(network.n_nodes, dtype=np.int64) if by is None else np.asarray(by, dtype=np.int64)
     t = float(threshold_m)
-    u, v, length = network.u, network.v, network.length_m
+    u, v = network.u, network.v
+    length = network.length_m if edge_cost is None else np.asarray(edge_cost, dtype=np.float64)
     du, dv = dist_m[u], dist_m[v]
     with np.errstate(invalid="ignore"):
         reach_u = np.clip(t - du, 0.0, length)  # metres reachable from the u end

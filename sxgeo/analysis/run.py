@@ -7,20 +7,21 @@ lists.  Nothing here draws or prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo.settings import DETOUR_FACTOR, WALK_MINUTES, WALK_SPEED_KMH
-
 from sxgeo.analysis import access
-from sxgeo.layers import boundaries
 from sxgeo.analysis import indicators as ind
-from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.analysis.targets import evaluate
+from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.io.targets import Target, load_targets
+from sxgeo.layers import boundaries
+from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, WALK_MINUTES, WALK_SPEED_KMH
 
 __all__ = ["Analysis", "analyse", "WALK_QUANTITIES"]
 
@@ -125,6 +126,143 @@ def _years(layers: dict, first: int, last: int | None) -> range:
     return range(int(first), int(last) + 1)
 
 
+@dataclass
+class _Run:
+    """What the quantities of one run read, and the walking results and warnings they collect."""
+
+    layers: dict[str, gpd.GeoDataFrame | None]
+    counties: gpd.GeoDataFrame
+    townships: pd.DataFrame
+    by_township: pd.DataFrame
+    networks: dict[str, Any]
+    detour_factor: float
+    same_county: bool = False
+    default_mode: str = "walk"
+    facility_area: Any = None
+    walk: dict[tuple, Any] = field(default_factory=dict)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def _kindergarten_count(run: _Run, tg: Target, *, column: str) -> list[pd.DataFrame]:
+    """Kindergartens of one kind (public, central, inclusive private) per township."""
+    return [ind.tidy(run.by_township, "township", tg.quantity, column, params_key=tg.params_key())]
+
+
+def _kindergarten_share(run: _Run, tg: Target, *, column: str, passing: str, total: str) -> list[pd.DataFrame]:
+    """Share of townships (乡/镇) or subdistricts (街道) with a public kindergarten."""
+    t = ind.kindergartens_by_county(run.by_township, run.counties, tg.level)
+    return [ind.tidy(t, tg.level, tg.quantity, column, passing, total, tg.params_key())]
+
+
+def _enrolment(run: _Run, tg: Target, *, numerator: str, denominator: str) -> list[pd.DataFrame]:
+    """Gross preschool enrolment or inclusive kindergarten coverage."""
+    t = ind.enrolment(run.layers.get("kindergartens"), run.layers.get("residential"), run.counties, tg.level)
+    return [ind.tidy(t, tg.level, tg.quantity, tg.quantity, numerator, denominator, tg.params_key())]
+
+
+def _elderly_beds(run: _Run, tg: Target, *, numerator: str, denominator: str) -> list[pd.DataFrame]:
+    """Nursing-type share of beds, or beds per 100 residents aged 60+."""
+    t = ind.beds_per_100_elderly(run.layers.get("elderly_care"), run.layers.get("residential"), run.counties, tg.level)
+    return [ind.tidy(t, tg.level, tg.quantity, tg.quantity, numerator, denominator, tg.params_key())]
+
+
+def _mutual_aid_homes(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """Rural mutual-aid homes per township."""
+    t = ind.mutual_aid_by_township(run.layers.get("elderly_care"), run.townships)
+    return [ind.tidy(t, "township", tg.quantity, tg.quantity, params_key=tg.params_key())]
+
+
+def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """Share of the population within walking time of a facility (access computed once per parameters)."""
+    q, level, pk, p = tg.quantity, tg.level, tg.params_key(), tg.params
+    wkey = (q, pk)
+    if wkey not in run.walk:
+        demand, facilities = _walk_inputs(run.layers, q, p)
+        if run.facility_area is not None and len(facilities):
+            inside = facilities.geometry.within(run.facility_area) | facilities.geometry.isna()
+            facilities = facilities[inside.to_numpy()]
+        mode = str(p.get("mode", run.default_mode))
+        run.walk[wkey] = access.walking_access(
+            demand,
+            facilities,
+            network=run.networks.get(mode),
+            speed_kmh=float(p.get("speed_kmh", WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH)),
+            threshold_min=float(p.get("threshold_min", WALK_MINUTES)),
+            detour_factor=float(p.get("detour_factor", run.detour_factor)),
+            same_county=run.same_county,
+        )
+        run.walk[wkey].params["travel_mode"] = mode
+        run.warnings.extend(run.walk[wkey].warnings)
+    result = run.walk[wkey]
+    cov = access.coverage_by_area(result.points, level)
+    cov.index = pd.Index([ind.PROVINCE[0]] * len(cov)) if level == "province" else cov[access.LEVELS[level][0]]
+    t = ind.units(level, run.counties, run.townships).set_index("unit_code")
+    t = t.join(cov[["population", "covered_population", "share"]], how="left")
+    rows = ind.tidy(t, level, q, "share", "covered_population", "population", pk)
+    if result.mode == "network":
+        net = access.network_coverage(result, level)["network_share"]
+        rows["network_share"] = rows["unit_code"].map(net).to_numpy(dtype=float)
+    return [rows]
+
+
+def _new_per_year(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """New community facilities opened in each year, one block of rows per year."""
+    kind, col, value = _YEARLY[tg.quantity]
+    layer = run.layers.get(kind)
+    mask = layer[col].eq(value) if layer is not None and col in layer else None
+    years = _years(run.layers, int(tg.params.get("first_year", 2021)), tg.params.get("last_year"))
+    per_year = ind.new_per_year(layer, mask, run.counties, years, tg.level)
+    return [ind.tidy(t, tg.level, tg.quantity, "count", params_key=tg.params_key(), period=year) for year, t in per_year.items()]
+
+
+def _minor_protection(run: _Run, tg: Target, *, column: str, numerator: str, denominator: str) -> list[pd.DataFrame]:
+    """Share of cities or counties with a minor-protection institution."""
+    t = ind.minor_protection(run.layers.get("minor_protection"), run.counties)
+    return [ind.tidy(t, "province", tg.quantity, column, numerator, denominator, tg.params_key())]
+
+
+#: Quantity name -> the function giving its rows of the quantity table for one target.
+#: Adding a quantity is adding an entry here (and describing it in :data:`sxgeo.analysis.indicators.QUANTITIES`).
+_QUANTITY_FUNCTIONS: dict[str, Callable[[_Run, Target], list[pd.DataFrame]]] = {
+    "public_kindergartens": partial(_kindergarten_count, column="public"),
+    "central_kindergartens": partial(_kindergarten_count, column="central"),
+    "inclusive_private_kindergartens": partial(_kindergarten_count, column="inclusive_private"),
+    "township_public_kg_share": partial(
+        _kindergarten_share, column="township_share", passing="townships_passing", total="townships"
+    ),
+    "subdistrict_public_kg_share": partial(
+        _kindergarten_share, column="subdistrict_share", passing="subdistricts_passing", total="subdistricts"
+    ),
+    "gross_enrolment_rate": partial(_enrolment, numerator="enrolled", denominator="pop_3_5"),
+    "inclusive_coverage": partial(_enrolment, numerator="enrolled_inclusive", denominator="enrolled"),
+    "nursing_bed_share": partial(_elderly_beds, numerator="nursing_beds", denominator="beds"),
+    "beds_per_100_elderly": partial(_elderly_beds, numerator="beds", denominator="pop_60_plus"),
+    "mutual_aid_homes": _mutual_aid_homes,
+    **dict.fromkeys(WALK_QUANTITIES, _walk_share),
+    **dict.fromkeys(_YEARLY, _new_per_year),
+    "minor_protection_city_share": partial(
+        _minor_protection, column="city_share", numerator="cities_with", denominator="cities"
+    ),
+    "minor_protection_county_share": partial(
+        _minor_protection, column="county_share", numerator="counties_with", denominator="counties"
+    ),
+}
+
+
+def _always_reported(run: _Run, done: set[tuple]) -> list[pd.DataFrame]:
+    """The indicators the plan names without a threshold, at the levels no target asked for."""
+    elderly, res = run.layers.get("elderly_care"), run.layers.get("residential")
+    rows = []
+    for level in ("county", "city", "province"):
+        if ("beds_per_100_elderly", level, ()) not in done:
+            t = ind.beds_per_100_elderly(elderly, res, run.counties, level)
+            rows.append(ind.tidy(t, level, "beds_per_100_elderly", "beds_per_100_elderly", "beds", "pop_60_plus"))
+    if ("mutual_aid_homes", "township", ()) not in done:
+        t = ind.mutual_aid_by_township(elderly, run.townships)
+        rows.append(ind.tidy(t, "township", "mutual_aid_homes", "mutual_aid_homes"))
+    return rows
+
+
 def analyse(
     layers: dict[str, gpd.GeoDataFrame | None],
     *,
@@ -134,6 +272,9 @@ def analyse(
     counties: gpd.GeoDataFrame | None = None,
     townships: pd.DataFrame | None = None,
     detour_factor: float = DETOUR_FACTOR,
+    same_county: bool = False,
+    mode: str = "walk",
+    facility_area=None,
 ) -> Analysis:
     """Compute every quantity the targets need and evaluate the targets.
 
@@ -146,100 +287,50 @@ def analyse(
     targets
         Default: the plan's targets (:func:`sxgeo.io.targets.load_targets`).
     network
-        A :class:`sxgeo.layers.network.WalkNetwork` for network mode; without it
-        walking times use straight-line distance × ``detour_factor``.
+        A street network (:class:`sxgeo.layers.network.WalkNetwork`), or one per
+        travel mode (``{"walk": ..., "drive": ...}``); a travel target uses the
+        network of its mode, and without one straight-line distance ×
+        ``detour_factor``.
     township_polygons
         Optional user township polygons (used to place township gaps).
+    same_county
+        Count only facilities of a point's own county (no cross-border access).
+    mode
+        Travel mode of the travel targets whose parameters name none.
+    facility_area
+        Optional lon/lat area (a scope grown by the cross-border margin):
+        travel analyses count only facilities inside it.
     """
     targets = load_targets(known_quantities=set(ind.QUANTITIES)) if targets is None else targets
     counties = boundaries.load_counties() if counties is None else counties
     townships = boundaries.load_townships() if townships is None else townships
     kg, res = layers.get("kindergartens"), layers.get("residential")
-    elderly = layers.get("elderly_care")
-    warnings: list[tuple[str, dict]] = []
-
     by_township = ind.kindergartens_by_township(kg, townships, res)
     gaps = ind.kindergarten_gaps(by_township, kg, res, township_polygons=township_polygons)
+    networks = network if isinstance(network, dict) else ({} if network is None else {network.mode: network})
+    run = _Run(layers, counties, townships, by_township, networks, detour_factor, same_county, mode, facility_area)
     rows: list[pd.DataFrame] = []
-    walk: dict[tuple, Any] = {}
     done: set[tuple] = set()
     for tg in targets:
         key = (tg.quantity, tg.level, tg.params_key())
         if key in done:
             continue
         done.add(key)
-        q, level, pk, p = tg.quantity, tg.level, tg.params_key(), tg.params
-        if q in ("public_kindergartens", "central_kindergartens", "inclusive_private_kindergartens"):
-            col = {"public_kindergartens": "public", "central_kindergartens": "central",
-                   "inclusive_private_kindergartens": "inclusive_private"}[q]
-            rows.append(ind.tidy(by_township, "township", q, col, params_key=pk))
-        elif q in ("township_public_kg_share", "subdistrict_public_kg_share"):
-            t = ind.kindergartens_by_county(by_township, counties, level)
-            if q == "township_public_kg_share":
-                rows.append(ind.tidy(t, level, q, "township_share", "townships_passing", "townships", pk))
-            else:
-                rows.append(ind.tidy(t, level, q, "subdistrict_share", "subdistricts_passing", "subdistricts", pk))
-        elif q in ("gross_enrolment_rate", "inclusive_coverage"):
-            t = ind.enrolment(kg, res, counties, level)
-            num, den = ("enrolled", "pop_3_5") if q == "gross_enrolment_rate" else ("enrolled_inclusive", "enrolled")
-            rows.append(ind.tidy(t, level, q, q, num, den, pk))
-        elif q in ("nursing_bed_share", "beds_per_100_elderly"):
-            t = ind.beds_per_100_elderly(elderly, res, counties, level)
-            num, den = ("nursing_beds", "beds") if q == "nursing_bed_share" else ("beds", "pop_60_plus")
-            rows.append(ind.tidy(t, level, q, q, num, den, pk))
-        elif q == "mutual_aid_homes":
-            rows.append(ind.tidy(ind.mutual_aid_by_township(elderly, townships), "township", q, q, params_key=pk))
-        elif q in WALK_QUANTITIES:
-            wkey = (q, pk)
-            if wkey not in walk:
-                demand, facilities = _walk_inputs(layers, q, p)
-                walk[wkey] = access.walking_access(
-                    demand,
-                    facilities,
-                    network=network,
-                    speed_kmh=float(p.get("speed_kmh", WALK_SPEED_KMH)),
-                    threshold_min=float(p.get("threshold_min", WALK_MINUTES)),
-                    detour_factor=float(p.get("detour_factor", detour_factor)),
-                )
-                warnings.extend(walk[wkey].warnings)
-            cov = access.coverage_by_area(walk[wkey].points, level)
-            cov.index = pd.Index([ind.PROVINCE[0]] * len(cov)) if level == "province" else cov[access.LEVELS[level][0]]
-            t = ind.units(level, counties, townships).set_index("unit_code")
-            t = t.join(cov[["population", "covered_population", "share"]], how="left")
-            rows.append(ind.tidy(t, level, q, "share", "covered_population", "population", pk))
-        elif q in _YEARLY:
-            kind, col, value = _YEARLY[q]
-            layer = layers.get(kind)
-            mask = layer[col].eq(value) if layer is not None and col in layer else None
-            years = _years(layers, int(p.get("first_year", 2021)), p.get("last_year"))
-            for year, t in ind.new_per_year(layer, mask, counties, years, level).items():
-                rows.append(ind.tidy(t, level, q, "count", params_key=pk, period=year))
-        elif q in ("minor_protection_city_share", "minor_protection_county_share"):
-            t = ind.minor_protection(layers.get("minor_protection"), counties)
-            if q == "minor_protection_city_share":
-                rows.append(ind.tidy(t, "province", q, "city_share", "cities_with", "cities", pk))
-            else:
-                rows.append(ind.tidy(t, "province", q, "county_share", "counties_with", "counties", pk))
-        else:
-            raise ValueError(f"target {tg.id!r}: unknown quantity {q!r}")
-    # Indicators the plan names without a threshold are always reported in the quantity table.
-    for level in ("county", "city", "province"):
-        if ("beds_per_100_elderly", level, ()) not in done:
-            t = ind.beds_per_100_elderly(elderly, res, counties, level)
-            rows.append(ind.tidy(t, level, "beds_per_100_elderly", "beds_per_100_elderly", "beds", "pop_60_plus"))
-    if ("mutual_aid_homes", "township", ()) not in done:
-        rows.append(ind.tidy(ind.mutual_aid_by_township(elderly, townships), "township", "mutual_aid_homes", "mutual_aid_homes"))
+        compute = _QUANTITY_FUNCTIONS.get(tg.quantity)
+        if compute is None:
+            raise ValueError(f"target {tg.id!r}: unknown quantity {tg.quantity!r}")
+        rows.extend(compute(run, tg))
+    rows.extend(_always_reported(run, done))
     quantities = pd.concat(rows, ignore_index=True)
     evaluation = evaluate(targets, quantities)
-    mode = "network" if network is not None else "distance"
+    used = {r.mode for r in run.walk.values()}
     return Analysis(
         evaluation=evaluation,
         quantities=quantities,
         targets=targets,
         kindergartens_by_township=by_township,
         kindergarten_gaps=gaps,
-        walk=walk,
-        mode=mode,
-        warnings=warnings,
+        walk=run.walk,
+        mode="network" if "network" in used else "distance",
+        warnings=run.warnings,
     )
-

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sxgeo.io.targets import COMPARATORS, Target
+from sxgeo.settings import NETWORK_MIN_SHARE
 
 __all__ = ["evaluate"]
 
@@ -37,10 +38,11 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
     """
     frames = []
     for tg in targets:
+        params_key = tg.params_key()
         q = quantities[
             (quantities["quantity"] == tg.quantity)
             & (quantities["level"] == tg.level)
-            & (quantities["params_key"].map(lambda k: k == tg.params_key()))
+            & (quantities["params_key"].map(lambda k, key=params_key: k == key))
         ]
         if tg.scope and "unit_kind" in q:
             q = q[q["unit_kind"].isin(tg.scope)]
@@ -53,6 +55,12 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
         met = pd.array([pd.NA] * len(q), dtype="boolean")
         met[has.to_numpy()] = compare(value[has], tg.threshold).to_numpy()
         status = np.where(~has, "no_data", np.where(met.fillna(False), "met", "not_met"))
+        network_share = _network_share(q)
+        if network_share is not None:
+            # the network reaches too little of the unit: its coverage says nothing about the streets
+            thin = np.isfinite(network_share) & (network_share < float(tg.params.get("network_min_share", NETWORK_MIN_SHARE)))
+            status = np.where(thin, "no_network", status)
+            met[thin] = pd.NA
         sign = 1.0 if tg.comparator in (">=", ">", "==") else -1.0
         frames.append(
             pd.DataFrame(
@@ -75,6 +83,7 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
                     "gap": np.where(has, sign * (tg.threshold - value.to_numpy()), np.nan),
                     "numerator": q["numerator"].to_numpy(),
                     "denominator": q["denominator"].to_numpy(),
+                    **({"network_share": network_share} if network_share is not None else {}),
                 }
             )
         )
@@ -86,3 +95,10 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["met"] = out["met"].astype("boolean")
     return out
+
+
+def _network_share(q: pd.DataFrame) -> np.ndarray | None:
+    """The share of each unit the street network reaches (None for quantities that use no network)."""
+    if "network_share" not in q or q["network_share"].isna().all():
+        return None
+    return pd.to_numeric(q["network_share"], errors="coerce").to_numpy(dtype=float)

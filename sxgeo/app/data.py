@@ -18,11 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sxgeo.layers import boundaries
-from sxgeo.outputs import webmap as maps
 from sxgeo.analysis.run import Analysis, analyse
 from sxgeo.analysis.scenario import add_planned, compare
+from sxgeo.layers import boundaries
 from sxgeo.layers.scope import Scope, resolve_scope
+from sxgeo.outputs import webmap as maps
 from sxgeo.settings import LONLAT_CRS, PROVINCE_CODE
 
 __all__ = ["Boundaries", "Workspace", "GAP_KINDS", "TOLERANCE"]
@@ -49,6 +49,7 @@ class Boundaries:
 
     @classmethod
     def load(cls) -> Boundaries:
+        """The bundled boundaries: counties (full detail and for display), cities, the province and townships."""
         return cls(
             counties=boundaries.load_counties(),
             counties_display=boundaries.load_counties(display=True),
@@ -66,6 +67,7 @@ class Boundaries:
 
     @cached_property
     def county_city(self) -> dict[str, str]:
+        """County code -> code of its city."""
         return dict(zip(self.counties["adcode"], self.counties["city_code"]))
 
     @cached_property
@@ -147,6 +149,7 @@ class Workspace:
     # --- evaluation ----------------------------------------------------------------------
     @property
     def evaluation(self) -> pd.DataFrame:
+        """Every target judged for every unit (empty, with the same columns, when there is no analysis)."""
         return self.analysis.evaluation if self.analysis is not None else pd.DataFrame(
             columns=["level", "unit_code", "unit_name", "target_id", "target_zh", "target_en", "period", "value",
                      "threshold", "comparator", "unit", "met", "status", "gap"]
@@ -157,7 +160,8 @@ class Workspace:
         ev = self.evaluation
         levels = ["county"] + (["township"] if self.township_polygons is not None else [])
         rows = ev[ev["level"].isin(levels) & ev["period"].isna()]
-        return rows.drop_duplicates("target_id")[["target_id", "level", "target_zh", "target_en", "threshold", "comparator", "unit"]]
+        columns = ["target_id", "level", "target_zh", "target_en", "threshold", "comparator", "unit"]
+        return rows.drop_duplicates("target_id")[columns]
 
     def target_rows(self, level: str, code: str | None) -> pd.DataFrame:
         """One row per target for the area: its own value, or how many of its units meet it.
@@ -172,7 +176,7 @@ class Workspace:
         counties = set(self.bounds.scope(level, code).county_codes)
         own_code = PROVINCE_CODE if level == "province" else code
         out = []
-        for tid, rows in ev.groupby("target_id", sort=False):
+        for _, rows in ev.groupby("target_id", sort=False):
             tlevel = rows["level"].iloc[0]
             first = rows.iloc[0]
             base = {k: first[k] for k in ("target_id", "target_zh", "target_en", "threshold", "comparator", "unit")}
@@ -256,6 +260,7 @@ class Workspace:
         return [(lines(cities), 1.5), (lines(province), 2.0)], inside.assign(geometry=inside.representative_point())
 
     def bbox(self, level: str, code: str | None) -> tuple[float, float, float, float]:
+        """The area's bounds (minx, miny, maxx, maxy) in degrees."""
         c = self.bounds.counties
         if level == "province":
             frame = self.bounds.province

@@ -7,6 +7,7 @@ import streamlit as st
 
 from sxgeo.app.data import Workspace
 from sxgeo.app.scenarios import add_planned_record
+from sxgeo.app.state import leaflet_css
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import webmap as maps
 from sxgeo.text import choose, t
@@ -18,7 +19,7 @@ POINT_KINDS = ("kindergartens", "elderly_care", "fitness", "minor_protection", "
 def build_map(ws: Workspace, level: str, code: str | None, indicator: dict | None, lang: str,
               basemap: str, tk: str | None, planned: dict[str, gpd.GeoDataFrame], minutes: float):
     """The folium map of an area; ``minutes`` is the walking time of the coverage drawn."""
-    m = maps.base_map(ws.bbox(level, code), lang=lang, basemap=basemap, tianditu_key=tk)
+    m = maps.base_map(ws.bbox(level, code), lang=lang, basemap=basemap, tianditu_key=tk, leaflet_css=leaflet_css())
     outlines, labels = ws.reference(level, code)
     maps.add_reference(m, outlines, labels, lang=lang)
     if indicator is not None:

@@ -50,6 +50,20 @@ def asset_error() -> AssetError | OSError | None:
     return None
 
 
+@st.cache_resource(show_spinner=False)
+def leaflet_css() -> str | None:
+    """The text of ``leaflet.css``, put into every map rather than linked (None while the assets are missing).
+
+    streamlit-folium runs the map's script once ``leaflet.js`` has loaded and
+    does not wait for a linked stylesheet: on a busy server the map was drawn
+    without Leaflet's CSS for up to a second or more, and a click then hit the bare
+    overlay pane instead of the county under it.
+    """
+    if asset_error() is not None:
+        return None
+    return assets.inline_assets()[1]
+
+
 @st.cache_resource(show_spinner=False, max_entries=1)
 def demo_layers() -> dict[str, gpd.GeoDataFrame]:
     """The synthetic demo layers."""

@@ -1,50 +1,37 @@
-"""Private helpers: read a local OSM file into an osmnx walk graph.
+"""Private: which OSM ways make the walk and drive networks (osmnx's filters), and the area asked for.
 
-``osmnx.graph_from_xml`` builds a graph from *every* way in an OSM XML file
-and fails on ways that reference nodes missing from the file.  Files cut from
-a larger extract (Geofabrik's ``shanxi-latest.osm.pbf``, a bounding-box
-extract) contain such clipped ways, and contain buildings, rivers and
-motorways that must not become walkable streets.  So the file is first
-filtered with pyosmium (the ``osmium`` package):
-
-1. keep only ways that pass :func:`is_walkable` (osmnx's "walk" filter);
-2. drop ways that reference a node missing from the file (clipped ways);
-3. optionally keep only ways with at least one node inside a polygon;
-4. write the kept ways and their nodes as OSM XML to a temporary file,
-
-which is then handed to ``osmnx.graph_from_xml``.  Everything here is private:
+The filters reproduce osmnx 2.x's ``network_type="walk"`` and ``"drive"``
+Overpass filters tag by tag, so a network read from a local file holds the
+same ways osmnx would download.  Everything here is private:
 the public entry point is :func:`sxgeo.io.osm.read_osm`.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
-import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "DRIVE_EXCLUDED",
     "EXCLUDED_HIGHWAY",
+    "EXCLUDED_TAGS",
     "FILTER_VERSION",
     "OSM_SUFFIXES",
-    "FilterStats",
     "as_polygon",
-    "filter_walk_ways",
-    "graph_from_osm_file",
+    "is_drivable",
     "is_walkable",
     "polygon_key",
+    "suffix_ok",
 ]
 
 #: Bump whenever the filter below changes: it is part of the network cache key.
-FILTER_VERSION = 1
+FILTER_VERSION = 2
 
-#: Suffixes that :func:`graph_from_osm_file` accepts.
+#: Suffixes of the OSM files sxgeo reads.
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".osm.xml", ".xml")
 
 #: ``highway`` values excluded from the walk network.  This is osmnx 2.x's
@@ -80,6 +67,34 @@ EXCLUDED_TAGS: dict[str, str] = {
 _EXCLUDED_RE = {key: re.compile(pattern) for key, pattern in EXCLUDED_TAGS.items()}
 
 
+#: osmnx's ``network_type="drive"`` filter: tag -> unanchored regex of excluded values.
+DRIVE_EXCLUDED: dict[str, str] = {
+    "area": "yes",
+    "access": "private",
+    "highway": "abandoned|bridleway|bus_guideway|construction|corridor|cycleway|elevator|escalator|footway|no|path|"
+    "pedestrian|planned|platform|proposed|raceway|razed|rest_area|service|services|steps|track",
+    "motor_vehicle": "no",
+    "motorcar": "no",
+    "service": "alley|driveway|emergency_access|parking|parking_aisle|private",
+}
+_DRIVE_RE = {key: re.compile(pattern) for key, pattern in DRIVE_EXCLUDED.items()}
+
+
+def _passes(tags: Mapping[str, str], excluded: dict[str, re.Pattern]) -> bool:
+    if "highway" not in tags:
+        return False
+    for key, pattern in excluded.items():
+        value = tags.get(key)
+        if value is not None and pattern.search(value):
+            return False
+    return True
+
+
+def is_drivable(tags: Mapping[str, str]) -> bool:
+    """Whether a way with these OSM tags belongs to osmnx's drive network (``network_type="drive"``)."""
+    return _passes(tags, _DRIVE_RE)
+
+
 def is_walkable(tags: Mapping[str, str]) -> bool:
     """Whether a way with these OSM tags belongs to the walk network.
 
@@ -94,40 +109,7 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
         True when the way has a ``highway`` tag and no tag in
         :data:`EXCLUDED_TAGS` matches (osmnx's ``network_type="walk"``).
     """
-    if "highway" not in tags:
-        return False
-    for key, pattern in _EXCLUDED_RE.items():
-        value = tags.get(key)
-        if value is not None and pattern.search(value):
-            return False
-    return True
-
-
-@dataclass
-class FilterStats:
-    """Counts from :func:`filter_walk_ways`.
-
-    Attributes
-    ----------
-    highway_ways
-        Ways with a ``highway`` tag in the input file.
-    not_walkable
-        Of those, ways excluded by the walk filter.
-    clipped
-        Walkable ways dropped because they reference a node missing from the
-        file (cut at the extract's edge).
-    outside
-        Walkable ways dropped because none of their nodes is inside the
-        requested polygon.
-    kept
-        Ways written to the output.
-    """
-
-    highway_ways: int = 0
-    not_walkable: int = 0
-    clipped: int = 0
-    outside: int = 0
-    kept: int = 0
+    return _passes(tags, _EXCLUDED_RE)
 
 
 def as_polygon(area: object) -> BaseGeometry | None:
@@ -154,116 +136,10 @@ def as_polygon(area: object) -> BaseGeometry | None:
     return box(west, south, east, north)
 
 
-def filter_walk_ways(src: str | Path, dst: str | Path, *, polygon: BaseGeometry | None = None) -> FilterStats:
-    """Write the walkable, complete ways of ``src`` and their nodes to ``dst``.
-
-    Parameters
-    ----------
-    src
-        An OSM file that libosmium reads (``.osm``, ``.osm.bz2``, ``.osm.pbf``).
-    dst
-        Output file; its suffix sets the format (``.osm`` for XML).  Must not
-        exist yet.
-    polygon
-        If given (lon/lat), keep only ways with at least one node inside it.
-
-    Returns
-    -------
-    FilterStats
-        What was kept and dropped.
-    """
-    import osmium  # imported lazily: only needed for reading OSM files
-
-    stats = FilterStats()
-    if polygon is not None:
-        shapely.prepare(polygon)
-    processor = (
-        osmium.FileProcessor(str(src))
-        .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway"))
-    )
-    # The back-reference writer adds every node the written ways reference,
-    # with its tags, reading them from ``src`` when it is closed.
-    writer = osmium.BackReferenceWriter(str(dst), ref_src=str(src), remove_tags=False)
-    try:
-        for way in processor:
-            stats.highway_ways += 1
-            if not is_walkable(way.tags):
-                stats.not_walkable += 1
-                continue
-            locations = [node.location for node in way.nodes]
-            if not all(loc.valid() for loc in locations):
-                stats.clipped += 1
-                continue
-            if polygon is not None:
-                lon = [loc.lon for loc in locations]
-                lat = [loc.lat for loc in locations]
-                if not shapely.contains_xy(polygon, lon, lat).any():
-                    stats.outside += 1
-                    continue
-            writer.add_way(way)
-            stats.kept += 1
-    finally:
-        writer.close()
-    return stats
-
-
-def _suffix_ok(path: Path) -> bool:
+def suffix_ok(path: Path) -> bool:
+    """Whether ``path`` has the suffix of an OSM file libosmium reads."""
     name = path.name.lower()
     return any(name.endswith(s) for s in OSM_SUFFIXES)
-
-
-def graph_from_osm_file(
-    path: str | Path, *, polygon: BaseGeometry | None = None
-) -> tuple[nx.MultiDiGraph, FilterStats]:
-    """Build an (unprojected) osmnx walk graph from a local OSM file.
-
-    Parameters
-    ----------
-    path
-        ``.osm`` (XML), ``.osm.bz2`` or ``.osm.pbf`` file.
-    polygon
-        Optional lon/lat area; the graph is truncated to the nodes inside it.
-
-    Returns
-    -------
-    (networkx.MultiDiGraph, FilterStats)
-        osmnx's graph (simplified, all components retained, bidirectional as
-        osmnx does for walking) and the filter's counts.
-
-    Raises
-    ------
-    sxgeo.io.LayerReadError
-        If the file does not exist, has an unsupported suffix, cannot be
-        parsed, or holds no walkable way.
-    """
-    import osmnx as ox
-
-    from sxgeo.errors import LayerReadError
-
-    path = Path(path)
-    if not path.is_file():
-        raise LayerReadError(path, "err_not_found")
-    if not _suffix_ok(path):
-        raise LayerReadError(path, "err_parse", detail=f"not an OSM file (use {', '.join(OSM_SUFFIXES[:3])})")
-    with tempfile.TemporaryDirectory(prefix="sxgeo-osm-") as tmp:
-        filtered = Path(tmp) / "walk.osm"
-        try:
-            stats = filter_walk_ways(path, filtered, polygon=polygon)
-        except Exception as exc:  # libosmium raises RuntimeError and friends
-            raise LayerReadError(path, "err_parse", detail=str(exc) or type(exc).__name__) from exc
-        if stats.kept == 0:
-            raise LayerReadError(path, "err_parse", detail="no walkable street (highway) in the file/area")
-        try:
-            graph = ox.graph_from_xml(filtered, bidirectional=True, simplify=True, retain_all=True)
-            if polygon is not None:
-                graph = ox.truncate.truncate_graph_polygon(graph, polygon)
-        except Exception as exc:  # osmnx/networkx errors on unusual data
-            raise LayerReadError(path, "err_parse", detail=f"{type(exc).__name__}: {exc}") from exc
-    if len(graph) == 0:
-        raise LayerReadError(path, "err_parse", detail="no walkable street (highway) in the file/area")
-    return graph, stats
 
 
 def polygon_key(polygon: BaseGeometry | None) -> str:

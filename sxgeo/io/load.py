@@ -10,7 +10,7 @@ table of rejected rows.  Every input row ends up in exactly one of the two.
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,20 +19,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sxgeo.layers import admin
-from sxgeo.layers import boundaries
-from sxgeo.io import coords
-from sxgeo.text import choose, t
 from sxgeo.errors import LayerReadError
+from sxgeo.io import coords
+from sxgeo.io._validate import Rejects, cross_checks, nfkc, parse_columns, rejected_frame, to_number
 from sxgeo.io.read import RawTable, read_table
-from sxgeo.layers.kinds import BOOL_FALSE, BOOL_TRUE, LayerKind, get_kind, normalise_header, normalise_value
+from sxgeo.layers import admin, boundaries
+from sxgeo.layers.kinds import LayerKind, get_kind, normalise_header
+from sxgeo.text import choose, t
 
-__all__ = ["LoadResult", "load_layer", "load_township_polygons", "map_headers"]
+__all__ = ["LoadResult", "load_layer", "map_headers"]
 
 # Raw longitude/latitude that would be Shanxi if the two columns were exchanged.
 _SWAPPED_LON = (33.5, 41.5)
 _SWAPPED_LAT = (109.5, 115.5)
-_YEAR_RANGE = (1900, 2100)
 
 #: Columns every loaded point layer has, after the kind's own.
 ADMIN_COLUMNS = (
@@ -78,6 +77,7 @@ class LoadResult:
 
     @property
     def n_input(self) -> int:
+        """The number of input rows: loaded plus rejected."""
         return len(self.layer) + len(self.rejected)
 
     def summary(self, lang: str = "zh") -> str:
@@ -126,118 +126,96 @@ def map_headers(headers: list[str], kind: LayerKind, file: str) -> dict[str, str
     return {h: name for name, (_, h) in best.items()}
 
 
-def _nfkc(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: unicodedata.normalize("NFKC", v).strip())
+# --- Reading the source -------------------------------------------------------------------
 
 
-def _to_number(s: pd.Series) -> pd.Series:
-    cleaned = s.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    return pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce")
+def _read_input(
+    source: str | Path | pd.DataFrame,
+    coord_system: str,
+    *,
+    sheet: str | int | None,
+    encoding: str | None,
+    display_name: str | None,
+) -> tuple[RawTable, str, str]:
+    """Check the file's coordinate system, then read the source: the raw table, its name and the system."""
+    in_memory = isinstance(source, pd.DataFrame)
+    name = display_name or ("<table>" if in_memory else Path(source).name)
+    default_crs = coords.normalise_coord_system(coord_system)
+    if default_crs is None:
+        raise LayerReadError(name, "err_crs", value=coord_system)
+    if in_memory:
+        return _raw_from_frame(source, name), name, default_crs
+    return read_table(source, sheet=sheet, encoding=encoding, display_name=name), name, default_crs
 
 
-class _Rejects:
-    """Collects the first rejection reason of each row."""
-
-    def __init__(self, index: pd.Index) -> None:
-        self.key = pd.Series([None] * len(index), index=index, dtype=object)
-        self.params: dict[object, dict[str, object]] = {}
-
-    def add(self, mask: pd.Series, key: str, params=None) -> None:
-        """Reject rows in ``mask`` not yet rejected; ``params(i)`` gives message parameters."""
-        new = mask & self.key.isna()
-        for i in new[new].index:
-            self.key.at[i] = key
-            self.params[i] = params(i) if params else {}
-
-    @property
-    def ok(self) -> pd.Series:
-        return self.key.isna()
-
-
-def _rejected_frame(rej: "_Rejects", row_no: pd.Series, original: pd.DataFrame) -> pd.DataFrame:
-    """Rejected rows: number, reason key, reason in both languages, then the original values."""
-    bad = rej.key.notna()
-    idx = rej.key.index[bad]
-    head = pd.DataFrame(
-        {
-            "row": row_no[bad].to_numpy(),
-            "reason_key": rej.key[bad].to_numpy(),
-            "reason": [t(rej.key.at[i], "zh", **rej.params.get(i, {})) for i in idx],
-            "reason_en": [t(rej.key.at[i], "en", **rej.params.get(i, {})) for i in idx],
-        }
+def _raw_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
+    """A table already in memory (a list typed in the app, planned sites), numbered from 1."""
+    geometry = None
+    attrs = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+        geometry = frame.geometry.reset_index(drop=True)
+        attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    attrs = attrs.reset_index(drop=True)
+    text = attrs.apply(lambda col: col.map(_cell_text))
+    return RawTable(
+        frame=text.astype(str) if len(attrs.columns) else attrs,
+        rows=np.arange(1, len(attrs) + 1),
+        geometry=geometry,
+        name=name,
     )
-    return pd.concat([head, original.loc[bad].reset_index(drop=True)], axis=1)
 
 
-def _parse_columns(frame: pd.DataFrame, kind: LayerKind, rej: _Rejects) -> dict[str, pd.Series]:
-    """Parse every canonical column present; reject rows with bad values."""
-    parsed: dict[str, pd.Series] = {}
-    for col in kind.columns:
-        if col.name not in frame or col.name in ("lon", "lat", "coord_system"):
-            continue
-        raw = _nfkc(frame[col.name].astype(str))
-        empty = raw == ""
-        label = col.label_zh
-
-        def params(i, raw=raw, label=label):
-            return {"column": label, "value": raw.at[i]}
-
-        if col.required:
-            rej.add(empty, "missing_value", lambda i, label=label: {"column": label})
-        if col.dtype in ("int", "float", "year"):
-            num = _to_number(raw)
-            rej.add(~empty & num.isna(), "bad_value", params)
-            rej.add(num < 0, "negative_value", params)
-            if col.dtype == "int":
-                rej.add(num.notna() & (num != np.floor(num)), "bad_value", params)
-                num = num.round().astype("Int64")
-            elif col.dtype == "year":
-                rej.add(num.notna() & ((num < _YEAR_RANGE[0]) | (num > _YEAR_RANGE[1]) | (num != np.floor(num))), "bad_value", params)
-                num = num.round().astype("Int64")
-            parsed[col.name] = num
-        elif col.dtype == "bool":
-            norm = raw.map(normalise_value)
-            true = set(BOOL_TRUE) | {normalise_value(v) for v in col.values.get("true", ())}
-            false = set(BOOL_FALSE) | {normalise_value(v) for v in col.values.get("false", ())}
-            value = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-            value[norm.isin(true)] = True
-            value[norm.isin(false)] = False
-            rej.add(~empty & value.isna(), "bad_value", params)
-            parsed[col.name] = value
-        elif col.dtype == "category":
-            lookup = col.category_lookup()
-            value = raw.map(lambda v: lookup.get(normalise_value(v)) if v else None)
-            rej.add(~empty & value.isna(), "bad_value", params)
-            parsed[col.name] = value.astype(object)
-        else:
-            parsed[col.name] = raw.astype(object)
-    return parsed
+def _cell_text(v: object) -> str:
+    """A value of a table in memory as text: '' for None, NaN and NA."""
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
 
 
-def _cross_checks(kind: LayerKind, parsed: dict[str, pd.Series], rej: _Rejects) -> None:
-    if "beds" in parsed and "nursing_beds" in parsed:
-        beds, nursing = parsed["beds"], parsed["nursing_beds"]
-        bad = (nursing > beds).fillna(False).astype(bool)
-        rej.add(bad, "nursing_gt_beds", lambda i: {"nursing": nursing.at[i], "beds": beds.at[i]})
-    if "population" in parsed:
-        pop = parsed["population"]
-        for name in ("pop_3_5", "pop_60_plus"):
-            if name in parsed:
-                part = parsed[name]
-                bad = (part > pop).fillna(False).astype(bool)
-                label = kind.column(name).label_zh
-                rej.add(
-                    bad,
-                    "age_gt_population",
-                    lambda i, part=part, label=label: {"column": label, "value": part.at[i], "population": pop.at[i]},
-                )
+def _has_geometry(raw: RawTable) -> bool:
+    """Whether the source brought any geometry (a spatial file, or a GeoDataFrame with some)."""
+    return raw.geometry is not None and raw.geometry.notna().any()
+
+
+def _map_columns(raw: RawTable, kind: LayerKind, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename recognised headers to canonical columns; fail if a required column or the coordinates are missing."""
+    column_map = map_headers(list(raw.frame.columns), kind, name)
+    frame = raw.frame.rename(columns=column_map)
+    for col in kind.required:
+        if col not in frame:
+            column = kind.column(col)
+            spellings = "、".join(dict.fromkeys((column.label_zh, *column.aliases)))
+            raise LayerReadError(name, "err_missing_column", column=column.label_zh, accepted=spellings)
+    if not _has_geometry(raw) and ("lon" not in frame or "lat" not in frame):
+        raise LayerReadError(name, "err_no_coords")
+    return frame, column_map
+
+
+# --- Row checks, in the order load_layer runs them ----------------------------------------
+
+
+def _reject_empty_rows(raw: RawTable, frame: pd.DataFrame, rej: Rejects) -> pd.Series:
+    """Reject the wholly empty rows (no value, no geometry) and return their mask."""
+    empty = (frame.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1)
+    if _has_geometry(raw):
+        empty &= raw.geometry.set_axis(frame.index).isna()
+    rej.add(empty, "empty_row")
+    return empty
+
+
+def _row_coord_systems(frame: pd.DataFrame, default_crs: str, rej: Rejects) -> pd.Series:
+    """Each row's coordinate system (its ``坐标系`` value, else the file's); reject unknown systems."""
+    if "coord_system" not in frame:
+        return pd.Series(default_crs, index=frame.index, dtype=object)
+    text = nfkc(frame["coord_system"].astype(str))
+    row_crs = text.map(lambda v: coords.normalise_coord_system(v) if v else default_crs)
+    rej.add(row_crs.isna(), "unknown_crs", lambda i: {"value": text.at[i]})
+    return row_crs
 
 
 def _coordinates(
-    raw: RawTable, frame: pd.DataFrame, rej: _Rejects, notes: pd.Series
+    raw: RawTable, frame: pd.DataFrame, notes: pd.Series
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Raw longitude/latitude (as typed), their text for messages, from columns or geometry."""
-    if raw.geometry is not None and raw.geometry.notna().any():
+    if _has_geometry(raw):
         geom = raw.geometry
         if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
             geom = geom.to_crs("EPSG:4326")
@@ -254,21 +232,162 @@ def _coordinates(
         return lon, lat, text_lon, text_lat
     if "lon" not in frame or "lat" not in frame:
         raise LayerReadError(raw.name, "err_no_coords")
-    text_lon = _nfkc(frame["lon"].astype(str))
-    text_lat = _nfkc(frame["lat"].astype(str))
-    return _to_number(text_lon), _to_number(text_lat), text_lon, text_lat
+    text_lon = nfkc(frame["lon"].astype(str))
+    text_lat = nfkc(frame["lat"].astype(str))
+    return to_number(text_lon), to_number(text_lat), text_lon, text_lat
 
 
-def _raw_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
-    """A table already in memory (a list typed in the app, planned sites), numbered from 1."""
-    geometry = None
-    attrs = pd.DataFrame(frame)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
-        geometry = frame.geometry.reset_index(drop=True)
-        attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    attrs = attrs.reset_index(drop=True)
-    text = attrs.apply(lambda col: col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)))
-    return RawTable(frame=text.astype(str) if len(attrs.columns) else attrs, rows=np.arange(1, len(attrs) + 1), geometry=geometry, name=name)
+def _check_coordinates(
+    raw: RawTable, frame: pd.DataFrame, rej: Rejects, notes: pd.Series
+) -> tuple[pd.Series, pd.Series, Callable[[object], dict[str, str]]]:
+    """Coordinates as given and their message parameters; reject missing, unreadable, swapped and impossible ones."""
+    lon, lat, text_lon, text_lat = _coordinates(raw, frame, notes)
+
+    def coord_params(i):
+        return {"lon": text_lon.at[i] or "∅", "lat": text_lat.at[i] or "∅"}
+
+    rej.add((text_lon == "") | (text_lat == ""), "missing_coords")
+    rej.add(lon.isna() | lat.isna() | ~np.isfinite(lon) | ~np.isfinite(lat), "bad_coords", coord_params)
+    swapped = lon.between(*_SWAPPED_LON) & lat.between(*_SWAPPED_LAT)
+    rej.add(swapped, "swapped_coords", coord_params)
+    rej.add((lon.abs() > 180) | (lat.abs() > 90), "bad_coords", coord_params)
+    return lon, lat, coord_params
+
+
+def _row_ids(
+    parsed: dict[str, pd.Series], row_no: pd.Series, empty: pd.Series, rej: Rejects, notes: pd.Series
+) -> pd.Series:
+    """Each row's id (``R<row>`` when blank); reject an id's repeats after its first row."""
+    index = row_no.index
+    ids = parsed.get("id", pd.Series("", index=index, dtype=object)).astype(str)
+    blank_id = ids == ""
+    ids = ids.where(~blank_id, pd.Series([f"R{r}" for r in row_no.to_numpy()], index=index))
+    if "id" in parsed:
+        notes[blank_id & ~empty] = notes[blank_id & ~empty].map(lambda ns: ns + [("note_generated_id", {})])
+    first_row = {}
+    dup = pd.Series(False, index=index)
+    for i in index[~empty]:
+        if ids.at[i] in first_row:
+            dup.at[i] = True
+        else:
+            first_row[ids.at[i]] = row_no.at[i]
+    rej.add(dup, "duplicate_id", lambda i: {"id": ids.at[i], "first": first_row[ids.at[i]]})
+    return ids
+
+
+# --- Datum, county and township -----------------------------------------------------------
+
+
+def _to_wgs84(lon: pd.Series, lat: pd.Series, row_crs: pd.Series, ok: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """WGS-84 longitude and latitude: the GCJ-02 and BD-09 rows in ``ok`` converted, the others as given."""
+    wlon, wlat = lon.copy(), lat.copy()
+    for system in ("gcj02", "bd09"):
+        m = ok & (row_crs == system)
+        if m.any():
+            x, y = coords.to_wgs84(lon[m].to_numpy(), lat[m].to_numpy(), system)
+            wlon[m], wlat[m] = x, y
+    return wlon, wlat
+
+
+def _points(frame: pd.DataFrame, lon: pd.Series, lat: pd.Series, ok: pd.Series) -> gpd.GeoDataFrame:
+    """The rows in ``ok`` as WGS-84 points, with the source columns that admin assignment reads."""
+    return gpd.GeoDataFrame(
+        {c: frame[c].astype(str) for c in ("township_code", "township_name", "address") if c in frame},
+        geometry=gpd.points_from_xy(lon.where(ok), lat.where(ok)),
+        index=frame.index,
+        crs="EPSG:4326",
+    )[ok]
+
+
+def _reject_unplaced(placed: pd.DataFrame, rej: Rejects, coord_params: Callable) -> pd.DataFrame:
+    """Reject the rows admin assignment could not place (outside Shanxi, township unknown or ambiguous)."""
+
+    def township_params(i):
+        return {"value": placed.at[i, "reject_value"], "name": placed.at[i, "reject_value"]}
+
+    for key in ("outside_shanxi", "unknown_township", "township_ambiguous"):
+        m = (placed["reject"] == key).reindex(rej.key.index, fill_value=False)
+        rej.add(m, key, coord_params if key == "outside_shanxi" else township_params)
+    return placed[placed["reject"].isna()]
+
+
+def _note_admin_caveats(placed: pd.DataFrame, notes: pd.Series, counties: gpd.GeoDataFrame) -> None:
+    """Note the points kept just outside the border, and township codes of another county than the point's."""
+    county_names = counties.set_index("adcode")
+    near = placed["border_distance_m"] > 0
+    for i in placed.index[near]:
+        notes.at[i] = notes.at[i] + [("note_near_border", {"distance": int(round(placed.at[i, "border_distance_m"]))})]
+    mismatch = placed["township_code"].notna() & (placed["county_code"] != placed["point_county"])
+    for i in placed.index[mismatch]:
+        notes.at[i] = notes.at[i] + [
+            (
+                "note_county_mismatch",
+                {
+                    "township_county": county_names.at[placed.at[i, "county_code"], "name"],
+                    "point_county": county_names.at[placed.at[i, "point_county"], "name"],
+                },
+            )
+        ]
+
+
+# --- The result ---------------------------------------------------------------------------
+
+
+def _admin_columns(placed: pd.DataFrame, counties: gpd.GeoDataFrame, townships: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The :data:`ADMIN_COLUMNS` of the placed rows, with names looked up from the codes."""
+    county_names = counties.set_index("adcode")
+    tw = townships.set_index("code")
+    cc, tc = placed["county_code"], placed["township_code"]
+    return {
+        "county_code": cc.to_numpy(),
+        "county_name": cc.map(county_names["name"]).to_numpy(),
+        "city_code": cc.map(county_names["city_code"]).to_numpy(),
+        "city_name": cc.map(county_names["city_name"]).to_numpy(),
+        "township_code": tc.to_numpy(),
+        "township_name": tc.map(tw["name"]).to_numpy(),
+        "township_kind": tc.map(tw["kind"]).to_numpy(),
+        "admin_method": placed["admin_method"].to_numpy(),
+    }
+
+
+def _build_layer(
+    kind: LayerKind,
+    raw: RawTable,
+    column_map: dict[str, str],
+    parsed: dict[str, pd.Series],
+    kept: pd.DataFrame,
+    admin_columns: dict[str, np.ndarray],
+) -> gpd.GeoDataFrame:
+    """The loaded layer: row, id, attributes, coordinates, admin columns, notes, extra source columns, points."""
+    keep = kept.index
+    data: dict[str, object] = {"row": kept["row"].to_numpy(), "id": kept["id"].to_numpy()}
+    for col in kind.columns:
+        if col.name in ("id", "lon", "lat", "coord_system", "township_code", "township_name", "county_code"):
+            continue
+        if col.name in parsed:
+            data[col.name] = parsed[col.name][keep].to_numpy()
+    data["lon"] = kept["lon"].round(7).to_numpy()
+    data["lat"] = kept["lat"].round(7).to_numpy()
+    data["coord_system"] = kept["coord_system"].to_numpy()
+    data.update(admin_columns)
+    data["notes"] = kept["notes"].map(lambda ns: "；".join(t(k, "zh", **p) for k, p in ns)).to_numpy()
+    data["notes_en"] = kept["notes"].map(lambda ns: "; ".join(t(k, "en", **p) for k, p in ns)).to_numpy()
+    for h in raw.frame.columns:
+        if h not in column_map and h not in data:
+            data[h] = raw.frame.loc[keep, h].to_numpy()
+    points = gpd.points_from_xy(data["lon"], data["lat"])
+    layer = gpd.GeoDataFrame(data, geometry=points, crs="EPSG:4326").reset_index(drop=True)
+    for c in ("id", "county_code", "city_code", "township_code"):
+        layer[c] = layer[c].astype(object)
+    return layer
+
+
+def _rejected_rows(raw: RawTable, rej: Rejects, row_no: pd.Series) -> pd.DataFrame:
+    """The rejected rows under their original headers, with a spatial source's geometry as WKT."""
+    original = raw.frame.copy()
+    if _has_geometry(raw):
+        original["_geometry_wkt"] = raw.geometry.set_axis(row_no.index).map(lambda g: "" if g is None else g.wkt[:200])
+    return rejected_frame(rej, row_no, original)
 
 
 def load_layer(
@@ -300,7 +419,7 @@ def load_layer(
         :data:`sxgeo.io.coords.COORD_SYSTEMS`.  A ``坐标系`` column overrides it
         row by row.
     township_polygons
-        Township polygons from :func:`load_township_polygons` (optional); when
+        Township polygons from :func:`sxgeo.io.townships.load_township_polygons` (optional); when
         given they are the first way to assign townships.
     sheet, encoding, display_name
         Passed to :func:`sxgeo.io.read.read_table`.
@@ -321,286 +440,38 @@ def load_layer(
         ``coord_system`` is unknown.
     """
     kind = get_kind(kind)
-    in_memory = isinstance(source, pd.DataFrame)
-    name = display_name or ("<table>" if in_memory else Path(source).name)
-    default_crs = coords.normalise_coord_system(coord_system)
-    if default_crs is None:
-        raise LayerReadError(name, "err_crs", value=coord_system)
-    raw = _raw_from_frame(source, name) if in_memory else read_table(source, sheet=sheet, encoding=encoding, display_name=name)
-    column_map = map_headers(list(raw.frame.columns), kind, name)
-    frame = raw.frame.rename(columns=column_map)
-    has_geometry = raw.geometry is not None and raw.geometry.notna().any()
-    for col in kind.required:
-        if col not in frame:
-            spellings = "、".join(dict.fromkeys((kind.column(col).label_zh, *kind.column(col).aliases)))
-            raise LayerReadError(name, "err_missing_column", column=kind.column(col).label_zh, accepted=spellings)
-    if not has_geometry and ("lon" not in frame or "lat" not in frame):
-        raise LayerReadError(name, "err_no_coords")
-
+    raw, name, default_crs = _read_input(source, coord_system, sheet=sheet, encoding=encoding, display_name=display_name)
+    frame, column_map = _map_columns(raw, kind, name)
     counties = boundaries.load_counties() if counties is None else counties
     townships = boundaries.load_townships() if townships is None else townships
     index = frame.index
-    rej = _Rejects(index)
+    rej = Rejects(index)
     notes = pd.Series([[] for _ in range(len(index))], index=index, dtype=object)
-
-    # 1. wholly empty rows
-    empty = (frame.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1)
-    if has_geometry:
-        empty &= raw.geometry.set_axis(index).isna()
-    rej.add(empty, "empty_row")
-
-    # 2. per-row coordinate system
-    if "coord_system" in frame:
-        row_crs_text = _nfkc(frame["coord_system"].astype(str))
-        row_crs = row_crs_text.map(lambda v: coords.normalise_coord_system(v) if v else default_crs)
-        rej.add(row_crs.isna(), "unknown_crs", lambda i: {"value": row_crs_text.at[i]})
-    else:
-        row_crs = pd.Series(default_crs, index=index, dtype=object)
-
-    # 3. coordinates present, numeric, in range, not swapped
-    lon, lat, text_lon, text_lat = _coordinates(raw, frame, rej, notes)
-
-    def coord_params(i):
-        return {"lon": text_lon.at[i] or "∅", "lat": text_lat.at[i] or "∅"}
-
-    rej.add((text_lon == "") | (text_lat == ""), "missing_coords")
-    rej.add(lon.isna() | lat.isna() | ~np.isfinite(lon) | ~np.isfinite(lat), "bad_coords", coord_params)
-    swapped = lon.between(*_SWAPPED_LON) & lat.between(*_SWAPPED_LAT)
-    rej.add(swapped, "swapped_coords", coord_params)
-    rej.add((lon.abs() > 180) | (lat.abs() > 90), "bad_coords", coord_params)
-
-    # 4. attribute values
-    parsed = _parse_columns(frame, kind, rej)
-    _cross_checks(kind, parsed, rej)
-
-    # 5. ids: generated when missing, the first occurrence of a duplicate wins
-    ids = parsed.get("id", pd.Series("", index=index, dtype=object)).astype(str)
-    blank_id = ids == ""
-    ids = ids.where(~blank_id, pd.Series([f"R{r}" for r in raw.rows], index=index))
-    if "id" in parsed:
-        notes[blank_id & ~empty] = notes[blank_id & ~empty].map(lambda ns: ns + [("note_generated_id", {})])
     row_no = pd.Series(raw.rows, index=index)
-    first_row = {}
-    dup = pd.Series(False, index=index)
-    for i in index[~empty]:
-        if ids.at[i] in first_row:
-            dup.at[i] = True
-        else:
-            first_row[ids.at[i]] = row_no.at[i]
-    rej.add(dup, "duplicate_id", lambda i: {"id": ids.at[i], "first": first_row[ids.at[i]]})
 
-    # 6. convert to WGS-84, row by row system
-    wlon, wlat = lon.copy(), lat.copy()
-    for system in ("gcj02", "bd09"):
-        m = rej.ok & (row_crs == system)
-        if m.any():
-            x, y = coords.to_wgs84(lon[m].to_numpy(), lat[m].to_numpy(), system)
-            wlon[m], wlat[m] = x, y
-    ok = rej.ok
-    points = gpd.GeoDataFrame(
-        {c: frame[c].astype(str) for c in ("township_code", "township_name", "address") if c in frame},
-        geometry=gpd.points_from_xy(wlon.where(ok), wlat.where(ok)),
-        index=index,
-        crs="EPSG:4326",
-    )[ok]
+    # The checks, in this order: a row is rejected for the first one it fails.
+    empty = _reject_empty_rows(raw, frame, rej)
+    row_crs = _row_coord_systems(frame, default_crs, rej)
+    lon, lat, coord_params = _check_coordinates(raw, frame, rej, notes)
+    parsed = parse_columns(frame, kind, rej)
+    cross_checks(kind, parsed, rej)
+    ids = _row_ids(parsed, row_no, empty, rej, notes)
 
-    # 7. county and township
+    # Datum, then county and township, which can still reject a row.
+    lon, lat = _to_wgs84(lon, lat, row_crs, rej.ok)
     placed = admin.assign_admin(
-        points, counties=counties, townships=townships, township_polygons=township_polygons, tolerance_m=tolerance_m
+        _points(frame, lon, lat, rej.ok),
+        counties=counties,
+        townships=townships,
+        township_polygons=township_polygons,
+        tolerance_m=tolerance_m,
     )
-    for key in ("outside_shanxi", "unknown_township", "township_ambiguous"):
-        m = (placed["reject"] == key).reindex(index, fill_value=False)
-        if key == "outside_shanxi":
-            rej.add(m, key, coord_params)
-        else:
-            rej.add(m, key, lambda i: {"value": placed.at[i, "reject_value"], "name": placed.at[i, "reject_value"]})
-    placed = placed[placed["reject"].isna()]
-    county_names = counties.set_index("adcode")
-    tw = townships.set_index("code")
-    near = placed["border_distance_m"] > 0
-    for i in placed.index[near]:
-        notes.at[i] = notes.at[i] + [("note_near_border", {"distance": int(round(placed.at[i, "border_distance_m"]))})]
-    mismatch = placed["township_code"].notna() & (placed["county_code"] != placed["point_county"])
-    for i in placed.index[mismatch]:
-        notes.at[i] = notes.at[i] + [
-            (
-                "note_county_mismatch",
-                {
-                    "township_county": county_names.at[placed.at[i, "county_code"], "name"],
-                    "point_county": county_names.at[placed.at[i, "point_county"], "name"],
-                },
-            )
-        ]
+    placed = _reject_unplaced(placed, rej, coord_params)
+    _note_admin_caveats(placed, notes, counties)
 
-    # 8. assemble the loaded layer
-    keep = placed.index
-    data: dict[str, object] = {"row": row_no[keep].to_numpy(), "id": ids[keep].to_numpy()}
-    for col in kind.columns:
-        if col.name in ("id", "lon", "lat", "coord_system", "township_code", "township_name", "county_code"):
-            continue
-        if col.name in parsed:
-            data[col.name] = parsed[col.name][keep].to_numpy()
-    data["lon"] = wlon[keep].round(7).to_numpy()
-    data["lat"] = wlat[keep].round(7).to_numpy()
-    data["coord_system"] = row_crs[keep].to_numpy()
-    cc = placed["county_code"]
-    data["county_code"] = cc.to_numpy()
-    data["county_name"] = cc.map(county_names["name"]).to_numpy()
-    data["city_code"] = cc.map(county_names["city_code"]).to_numpy()
-    data["city_name"] = cc.map(county_names["city_name"]).to_numpy()
-    tc = placed["township_code"]
-    data["township_code"] = tc.to_numpy()
-    data["township_name"] = tc.map(tw["name"]).to_numpy()
-    data["township_kind"] = tc.map(tw["kind"]).to_numpy()
-    data["admin_method"] = placed["admin_method"].to_numpy()
-    data["notes"] = notes[keep].map(lambda ns: "；".join(t(k, "zh", **p) for k, p in ns)).to_numpy()
-    data["notes_en"] = notes[keep].map(lambda ns: "; ".join(t(k, "en", **p) for k, p in ns)).to_numpy()
-    canonical = set(column_map)
-    extras = [h for h in raw.frame.columns if h not in canonical]
-    for h in extras:
-        if h not in data:
-            data[h] = raw.frame.loc[keep, h].to_numpy()
-    layer = gpd.GeoDataFrame(
-        data, geometry=gpd.points_from_xy(data["lon"], data["lat"]), crs="EPSG:4326"
-    ).reset_index(drop=True)
-    for c in ("id", "county_code", "city_code", "township_code"):
-        layer[c] = layer[c].astype(object)
-
-    # 9. rejected rows, with the original values under the original headers
-    original = raw.frame.copy()
-    if has_geometry:
-        original["_geometry_wkt"] = raw.geometry.set_axis(index).map(lambda g: "" if g is None else g.wkt[:200])
-    rejected = _rejected_frame(rej, row_no, original)
+    per_row = pd.DataFrame({"row": row_no, "id": ids, "lon": lon, "lat": lat, "coord_system": row_crs, "notes": notes})
+    admin_columns = _admin_columns(placed, counties, townships)
+    layer = _build_layer(kind, raw, column_map, parsed, per_row.loc[placed.index], admin_columns)
+    rejected = _rejected_rows(raw, rej, row_no)
     assert len(layer) + len(rejected) == len(frame), "every input row is loaded or rejected"
     return LoadResult(kind=kind, layer=layer, rejected=rejected, source=name, column_map=column_map)
-
-
-def _geoms_to_wgs84(geoms: gpd.GeoSeries, system: str) -> gpd.GeoSeries:
-    """Reproject to EPSG:4326, then remove a GCJ-02/BD-09 offset from every vertex."""
-    if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
-        geoms = geoms.to_crs("EPSG:4326")
-    if system == "wgs84":
-        return geoms.set_crs("EPSG:4326", allow_override=True)
-
-    def shift(xy: np.ndarray) -> np.ndarray:
-        x, y = coords.to_wgs84(xy[:, 0], xy[:, 1], system)
-        return np.column_stack([x, y])
-
-    out = shapely.transform(geoms.values, shift)
-    return gpd.GeoSeries(out, index=geoms.index, crs="EPSG:4326")
-
-
-_TP_CODE = ("code", "乡镇代码", "乡镇街道代码", "街道代码", "乡镇编码", "township_code", "xzqdm", "行政区代码", "行政区划代码")
-_TP_NAME = ("name", "乡镇名称", "乡镇", "乡镇街道", "街道", "名称", "township", "township_name", "xzqmc", "行政区名称")
-_TP_COUNTY = ("county_code", "区县代码", "县区代码", "县代码", "adcode")
-
-
-def _pick(frame: pd.DataFrame, spellings: tuple[str, ...]) -> str | None:
-    norm = {normalise_header(c): c for c in frame.columns}
-    for s in spellings:
-        if normalise_header(s) in norm:
-            return norm[normalise_header(s)]
-    return None
-
-
-def load_township_polygons(
-    source: str | Path,
-    *,
-    coord_system: str = "wgs84",
-    encoding: str | None = None,
-    display_name: str | None = None,
-    counties: gpd.GeoDataFrame | None = None,
-    townships: pd.DataFrame | None = None,
-) -> LoadResult:
-    """Load township polygons supplied by the user and match them to the official list.
-
-    Each polygon is matched by its township code (9 or 12 digits) when it has
-    one, else by county plus name: the county from a county-code column or,
-    failing that, the county that holds the polygon's interior point.
-    Polygons that match nothing, or a township already matched, are rejected
-    with their reason.
-
-    Returns
-    -------
-    LoadResult
-        ``layer`` has ``code, name, kind, county_code, county_name, row,
-        admin_method`` and the polygon geometry in EPSG:4326;
-        ``layer.attrs["missing"]`` lists the codes of townships, in the counties
-        the file covers, that got no polygon.
-    """
-    name = display_name or Path(source).name
-    system = coords.normalise_coord_system(coord_system)
-    if system is None:
-        raise LayerReadError(name, "err_crs", value=coord_system)
-    raw = read_table(source, encoding=encoding, display_name=name)
-    if raw.geometry is None or not raw.geometry.notna().any():
-        raise LayerReadError(name, "err_not_polygons")
-    counties = boundaries.load_counties() if counties is None else counties
-    townships = boundaries.load_townships() if townships is None else townships
-    frame = raw.frame
-    index = frame.index
-    geoms = raw.geometry.set_axis(index)
-    rej = _Rejects(index)
-    rej.add(geoms.isna() | geoms.is_empty, "no_geometry")
-    rej.add(~geoms.isna() & ~geoms.geom_type.isin(["Polygon", "MultiPolygon"]), "bad_geometry",
-            lambda i: {"detail": geoms.at[i].geom_type})
-    geoms = _geoms_to_wgs84(geoms, system)
-    fixable = rej.ok & ~geoms.is_valid
-    geoms[fixable] = geoms[fixable].make_valid()
-
-    code_col, name_col, county_col = _pick(frame, _TP_CODE), _pick(frame, _TP_NAME), _pick(frame, _TP_COUNTY)
-    valid = set(townships["code"])
-    by_county_name, _ = admin.township_name_index(townships)
-    ok = rej.ok
-    inner = gpd.GeoSeries(geoms[ok].representative_point(), crs="EPSG:4326")
-    point_county, _ = admin._county_of_points(inner, counties, 0.0)
-    matched = pd.Series([None] * len(index), index=index, dtype=object)
-    method = pd.Series([None] * len(index), index=index, dtype=object)
-    for i in index[ok]:
-        code = admin.normalise_township_code(frame.at[i, code_col]) if code_col else None
-        if code in valid:
-            matched.at[i], method.at[i] = code, "township_code"
-            continue
-        tname = unicodedata.normalize("NFKC", frame.at[i, name_col]).strip() if name_col else ""
-        county = frame.at[i, county_col].strip()[:6] if county_col else point_county.get(i)
-        hits = admin.lookup_township_name(by_county_name, (county, tname))
-        if hits and len(hits) == 1:
-            matched.at[i], method.at[i] = hits[0], "township_name"
-    unmatched = ok & matched.isna()
-    rej.add(
-        unmatched,
-        "township_not_matched",
-        lambda i: {
-            "code": frame.at[i, code_col] if code_col else "∅",
-            "name": frame.at[i, name_col] if name_col else "∅",
-        },
-    )
-    row_no = pd.Series(raw.rows, index=index)
-    first: dict[str, int] = {}
-    for i in index[rej.ok]:
-        c = matched.at[i]
-        if c in first:
-            rej.add(pd.Series(index == i, index=index), "duplicate_township", lambda j, c=c: {"code": c, "first": first[c]})
-        else:
-            first[c] = row_no.at[i]
-    keep = index[rej.ok]
-    tw = townships.set_index("code")
-    codes = matched[keep]
-    layer = gpd.GeoDataFrame(
-        {
-            "code": codes.to_numpy(),
-            "name": codes.map(tw["name"]).to_numpy(),
-            "kind": codes.map(tw["kind"]).to_numpy(),
-            "county_code": codes.map(tw["county_code"]).to_numpy(),
-            "county_name": codes.map(tw["county_name"]).to_numpy(),
-            "row": row_no[keep].to_numpy(),
-            "admin_method": method[keep].to_numpy(),
-        },
-        geometry=geoms[keep].to_numpy(),
-        crs="EPSG:4326",
-    )
-    covered = set(layer["county_code"])
-    layer.attrs["missing"] = sorted(set(townships.loc[townships["county_code"].isin(covered), "code"]) - set(layer["code"]))
-    rejected = _rejected_frame(rej, row_no, frame)
-    kind = LayerKind("township_polygons", (), has_points=False)
-    return LoadResult(kind=kind, layer=layer, rejected=rejected, source=name, column_map={})

@@ -1,4 +1,4 @@
-"""Reading OpenStreetMap street data (a local OSM file or an Overpass download) into a cached WalkNetwork."""
+"""Reading OpenStreetMap street data (a local OSM file or an Overpass download) into a cached street network."""
 
 from __future__ import annotations
 
@@ -10,15 +10,22 @@ from pathlib import Path
 from shapely.geometry.base import BaseGeometry
 
 from sxgeo.errors import LayerReadError
-from sxgeo.io import _osm
+from sxgeo.io import _osm, _streets
+from sxgeo.io.speeds import load_road_speeds
 from sxgeo.layers.network import WalkNetwork
 
-__all__ = ["default_cache_dir", "download_walk_graph", "read_osm"]
+__all__ = ["MODES", "default_cache_dir", "download_walk_graph", "read_osm"]
+
+#: Street networks sxgeo builds: osmnx's walk and drive filters.
+MODES = ("walk", "drive")
 
 
 def default_cache_dir() -> Path:
-    """Where networks are cached: ``$SXGEO_CACHE_DIR/networks`` if that
-    variable is set, else ``~/.cache/sxgeo/networks``."""
+    """Where networks are cached.
+
+    ``$SXGEO_CACHE_DIR/networks`` if that variable is set, else
+    ``~/.cache/sxgeo/networks``.
+    """
     root = os.environ.get("SXGEO_CACHE_DIR")
     base = Path(root).expanduser() if root else Path.home() / ".cache" / "sxgeo"
     return base / "networks"
@@ -56,18 +63,24 @@ def read_osm(
     *,
     cache_dir: str | Path | None = None,
     bbox_or_polygon: tuple[float, float, float, float] | BaseGeometry | None = None,
+    mode: str = "walk",
+    simplify: bool = False,
+    road_speeds: str | Path | None = None,
 ) -> WalkNetwork:
-    """Build (or load from the cache) the walk network of a local OSM file.
+    """Build (or load from the cache) the street network of a local OSM file.
 
-    The file is filtered with pyosmium to the ways of osmnx's
-    ``network_type="walk"`` (see :data:`sxgeo.io._osm.EXCLUDED_TAGS`: no
-    motorways, cycleways, construction, ``foot=no``, ``access=private``,
-    ``area=yes``, ...), ways cut at the extract's edge (referencing nodes
-    missing from the file) are dropped, and the rest is read with
-    ``osmnx.graph_from_xml(simplify=True, retain_all=True)`` and projected to
-    its UTM zone.  The result is cached in ``cache_dir`` keyed by the file's
-    SHA-256, the filter version and the area, so the next call with the same
-    file is a fast ``.npz`` load.
+    One pyosmium pass reads the ways of osmnx's walk filter (``mode="walk"``:
+    no motorways, cycleways, construction, ``foot=no``, ``access=private``,
+    ``area=yes``, ...; see :data:`sxgeo.io._osm.EXCLUDED_TAGS`) or drive
+    filter (``mode="drive"``: :data:`sxgeo.io._osm.DRIVE_EXCLUDED`) with
+    their node locations, straight into arrays (no XML, no networkx).  A way
+    cut at the extract's edge keeps its in-file nodes and the segments
+    between them.  Drive networks carry each edge's speed: the way's
+    ``maxspeed`` where tagged, else the default of its road class
+    (:func:`sxgeo.io.speeds.load_road_speeds`).  The result is projected to
+    its UTM zone and cached in ``cache_dir`` keyed by the file's SHA-256, the
+    filter version, the mode, the area and the options, so the next call
+    with the same file is a fast ``.npz`` load.
 
     Parameters
     ----------
@@ -78,8 +91,15 @@ def read_osm(
         Cache folder; default :func:`default_cache_dir`.
     bbox_or_polygon
         Optional area in lon/lat: ``(west, south, east, north)`` or a shapely
-        (Multi)Polygon, e.g. one county.  Ways with no node inside are skipped
-        and the graph is truncated to the nodes inside.
+        (Multi)Polygon, e.g. a county grown by the cross-border margin.  Nodes
+        outside are left out; the ways through them are cut there.
+    mode
+        ``walk`` or ``drive``.
+    simplify
+        Contract nodes that only continue a street (degree two); edges keep
+        their geometry.  Smaller and faster, but points snap to junctions only.
+    road_speeds
+        A road-speed TOML file for drive mode; default the bundled one.
 
     Returns
     -------
@@ -88,27 +108,52 @@ def read_osm(
     Raises
     ------
     sxgeo.errors.LayerReadError
-        If the file is missing, not an OSM file, unreadable, or has no
-        walkable street in the area.  The message names the file.
+        If the file is missing, not an OSM file, truncated or corrupt, has no
+        node locations, or has no street of the mode in the area.  The
+        message names the file.
     """
     path = Path(path)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}: {mode!r}")
     polygon = _osm.as_polygon(bbox_or_polygon)
     if not path.is_file():
         raise LayerReadError(path, "err_not_found")
+    if not _osm.suffix_ok(path):
+        raise LayerReadError(path, "err_osm_suffix", suffixes=", ".join(_osm.OSM_SUFFIXES[:3]))
+    speeds = load_road_speeds(road_speeds) if mode == "drive" else None
     sha = _sha256(path)
     area_key = hashlib.sha256(_osm.polygon_key(polygon).encode()).hexdigest()[:12] if polygon is not None else "all"
-    cache_file = Path(cache_dir or default_cache_dir()) / f"{sha[:32]}-f{_osm.FILTER_VERSION}-{area_key}.npz"
+    options = f"{mode}{'-s' if simplify else ''}{'-' + speeds.key if speeds is not None else ''}"
+    cache_file = Path(cache_dir or default_cache_dir()) / f"{sha[:32]}-f{_osm.FILTER_VERSION}-{options}-{area_key}.npz"
+    return _cached(cache_file, lambda: _build(path, sha, polygon, mode, simplify, speeds))
 
-    def build() -> WalkNetwork:
-        graph, stats = _osm.graph_from_osm_file(path, polygon=polygon)
-        source = (
-            f"OSM file {path.name} (sha256 {sha[:12]}), osmnx walk filter v{_osm.FILTER_VERSION}: "
-            f"{stats.kept:,} ways kept, {stats.not_walkable:,} not walkable, "
-            f"{stats.clipped:,} clipped at the extract's edge, {stats.outside:,} outside the area"
-        )
-        return WalkNetwork.from_graph(graph, source=source)
 
-    return _cached(cache_file, build)
+def _build(path: Path, sha: str, polygon, mode: str, simplify: bool, speeds) -> WalkNetwork:
+    """Parse ``path`` and build its network (see :func:`read_osm`)."""
+    keep = _osm.is_walkable if mode == "walk" else _osm.is_drivable
+    try:
+        ways = _streets.read_ways(str(path), keep, speeds.of if speeds is not None else None)
+    except Exception as exc:  # libosmium raises RuntimeError and friends for truncated or foreign files
+        raise LayerReadError(path, "err_osm_corrupt", detail=" ".join(str(exc).split())[:200] or type(exc).__name__) from None
+    if ways.counts["kept"] == 0:
+        raise LayerReadError(path, f"err_osm_no_{mode}", highway=ways.counts["highway_ways"])
+    if not _streets.has_locations(ways):
+        raise LayerReadError(path, "err_osm_no_locations", ways=ways.counts["kept"])
+    arrays = _streets.build_arrays(ways, polygon=polygon, simplify=simplify)
+    if arrays is None:
+        raise LayerReadError(path, f"err_osm_no_{mode}_in_area", highway=ways.counts["highway_ways"])
+    notes = _streets.location_notes(arrays)
+    source = (
+        f"OSM file {path.name} (sha256 {sha[:12]}), osmnx {mode} filter v{_osm.FILTER_VERSION}: "
+        f"{ways.counts['kept']:,} of {ways.counts['highway_ways']:,} highway ways kept, "
+        f"{arrays.pieces_cut:,} way pieces cut at the edge of the file or area kept"
+        + (f"; speeds: {speeds.source}" if speeds is not None else "")
+    )
+    return WalkNetwork(
+        node_ids=arrays.node_ids, x=arrays.x, y=arrays.y, crs=arrays.crs, u=arrays.u, v=arrays.v,
+        length_m=arrays.length_m, geom_coords=arrays.geom_coords, geom_offsets=arrays.geom_offsets,
+        source=source, mode=mode, speed_kmh=arrays.speed_kmh, notes=notes,
+    )
 
 
 def download_walk_graph(

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sxgeo.resources import package_file
 from sxgeo.errors import TargetError
+from sxgeo.resources import package_file
 from sxgeo.text import choose
 
 __all__ = ["COMPARATORS", "DEFAULT_TARGETS", "LEVELS", "Target", "load_targets"]
@@ -19,14 +19,18 @@ DEFAULT_TARGETS = package_file("data", "targets.toml")
 LEVELS = ("township", "county", "city", "province")
 COMPARATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 UNITS = ("share", "count", "per100", "minutes", "rate")
+#: Target parameters that judge a value rather than compute it (not part of :meth:`Target.params_key`).
+JUDGEMENT_PARAMS = frozenset({"network_min_share"})
 _REQUIRED = ("id", "name_zh", "name_en", "quantity", "level", "comparator", "threshold")
 
 
 @dataclass(frozen=True)
 class Target:
-    """One target of the plan: id, names, plan clause, quantity, level,
-    comparator, threshold, unit, optional scope (township kinds) and
-    parameters of the computation."""
+    """One target of the plan.
+
+    Its id, names, plan clause, quantity, level, comparator, threshold, unit,
+    optional scope (township kinds) and parameters of the computation.
+    """
 
     id: str
     name_zh: str
@@ -42,14 +46,20 @@ class Target:
     params: dict[str, Any] = field(default_factory=dict)
 
     def name(self, lang: str = "zh") -> str:
+        """The target's name in ``lang``."""
         return choose({"zh": self.name_zh, "en": self.name_en}, lang)
 
     def clause(self, lang: str = "zh") -> str:
+        """The plan clause the target comes from, in ``lang``."""
         return choose({"zh": self.clause_zh, "en": self.clause_en}, lang)
 
     def params_key(self) -> tuple:
-        """A hashable form of the parameters: targets with equal keys share one computation."""
-        return tuple(sorted(self.params.items()))
+        """A hashable form of the parameters: targets with equal keys share one computation.
+
+        Parameters that only judge a computed value (:data:`JUDGEMENT_PARAMS`)
+        are left out, so changing them never recomputes anything.
+        """
+        return tuple(sorted((k, v) for k, v in self.params.items() if k not in JUDGEMENT_PARAMS))
 
 
 def _check(raw: dict, where: str, known_quantities: set[str] | None) -> Target:

@@ -245,9 +245,31 @@ def assign_admin(
         None), ``reject_value`` and ``point_county`` (the county of the
         coordinates, which can differ from the township's county).
     """
-    n = len(points)
-    idx = points.index
-    out = pd.DataFrame(
+    out = _unassigned(points.index)
+    point_county, dist = _county_of_points(points.geometry, counties, tolerance_m)
+    out["point_county"] = point_county
+    out["border_distance_m"] = dist
+    outside = point_county.isna()
+    out.loc[outside, "reject"] = "outside_shanxi"
+    open_rows = ~outside
+
+    # Each method only sees the rows the ones before it left without a township.
+    if township_polygons is not None and len(township_polygons):
+        _by_polygon(points, open_rows, township_polygons, out)
+    if "township_code" in points:
+        _by_code(points["township_code"], _pending(out, open_rows), set(townships["code"]), out)
+    if "township_name" in points:
+        _by_name(points["township_name"], _pending(out, open_rows), townships, out)
+    if "address" in points:
+        _by_address(points["address"], _pending(out, open_rows), parser or AddressParser(townships), out)
+    _set_counties(out)
+    return out
+
+
+def _unassigned(idx: pd.Index) -> pd.DataFrame:
+    """The assignment table before any method ran: no county, township, method or rejection."""
+    n = len(idx)
+    return pd.DataFrame(
         {
             "county_code": pd.Series([None] * n, index=idx, dtype=object),
             "township_code": pd.Series([None] * n, index=idx, dtype=object),
@@ -256,73 +278,74 @@ def assign_admin(
             "reject_value": pd.Series([""] * n, index=idx, dtype=object),
         }
     )
-    point_county, dist = _county_of_points(points.geometry, counties, tolerance_m)
-    out["point_county"] = point_county
-    out["border_distance_m"] = dist
-    outside = point_county.isna()
-    out.loc[outside, "reject"] = "outside_shanxi"
 
-    valid_codes = set(townships["code"])
-    open_rows = ~outside
 
-    # 1. township polygons
-    if township_polygons is not None and len(township_polygons):
-        pts = gpd.GeoDataFrame(geometry=points.geometry[open_rows], crs=points.crs)
-        hit = gpd.sjoin(pts, township_polygons[["code", "geometry"]].to_crs(points.crs), how="inner", predicate="within")
-        hit = hit[~hit.index.duplicated(keep="first")]
-        out.loc[hit.index, "township_code"] = hit["code"].values
-        out.loc[hit.index, "admin_method"] = "township_polygon"
+def _pending(out: pd.DataFrame, open_rows: pd.Series) -> pd.Series:
+    """Rows inside the province with neither a township nor a rejection yet."""
+    return open_rows & out["township_code"].isna() & out["reject"].isna()
 
-    def pending() -> pd.Series:
-        return open_rows & out["township_code"].isna() & out["reject"].isna()
 
-    # 2a. township code column
-    if "township_code" in points:
-        raw = points["township_code"].astype(str).str.strip()
-        rows = pending() & (raw != "")
-        for i in rows[rows].index:
-            code = normalise_township_code(raw.at[i])
-            if code in valid_codes:
-                out.at[i, "township_code"] = code
-                out.at[i, "admin_method"] = "township_code"
-            else:
-                out.at[i, "reject"] = "unknown_township"
-                out.at[i, "reject_value"] = raw.at[i]
-    # 2b. township name column, scoped to the county the point lies in
-    if "township_name" in points:
-        raw = points["township_name"].astype(str).str.strip()
-        rows = pending() & (raw != "")
-        by_county, by_name = township_name_index(townships)
-        for i in rows[rows].index:
-            name = raw.at[i]
-            county = out.at[i, "point_county"]
-            codes = lookup_township_name(by_county, (county, name))
-            if not codes:
-                codes = by_name.get(name) or by_name.get(_strip_suffix(name))
-                if codes and len(codes) > 1:
-                    out.at[i, "reject"] = "township_ambiguous"
-                    out.at[i, "reject_value"] = name
-                    continue
-            if codes and len(codes) == 1:
-                out.at[i, "township_code"] = codes[0]
-                out.at[i, "admin_method"] = "township_name"
-            else:
-                out.at[i, "reject"] = "unknown_township"
+def _by_polygon(
+    points: gpd.GeoDataFrame, open_rows: pd.Series, township_polygons: gpd.GeoDataFrame, out: pd.DataFrame
+) -> None:
+    """Method 1: the township polygon each point lies in."""
+    pts = gpd.GeoDataFrame(geometry=points.geometry[open_rows], crs=points.crs)
+    hit = gpd.sjoin(pts, township_polygons[["code", "geometry"]].to_crs(points.crs), how="inner", predicate="within")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    out.loc[hit.index, "township_code"] = hit["code"].values
+    out.loc[hit.index, "admin_method"] = "township_polygon"
+
+
+def _by_code(codes: pd.Series, pending: pd.Series, valid_codes: set[str], out: pd.DataFrame) -> None:
+    """Method 2a: the township code column; a code not in the official list rejects the row."""
+    raw = codes.astype(str).str.strip()
+    rows = pending & (raw != "")
+    for i in rows[rows].index:
+        code = normalise_township_code(raw.at[i])
+        if code in valid_codes:
+            out.at[i, "township_code"] = code
+            out.at[i, "admin_method"] = "township_code"
+        else:
+            out.at[i, "reject"] = "unknown_township"
+            out.at[i, "reject_value"] = raw.at[i]
+
+
+def _by_name(names: pd.Series, pending: pd.Series, townships: pd.DataFrame, out: pd.DataFrame) -> None:
+    """Method 2b: the township name column, in the point's county, else province-wide if the name is unique."""
+    raw = names.astype(str).str.strip()
+    rows = pending & (raw != "")
+    by_county, by_name = township_name_index(townships)
+    for i in rows[rows].index:
+        name = raw.at[i]
+        codes = lookup_township_name(by_county, (out.at[i, "point_county"], name))
+        if not codes:
+            codes = by_name.get(name) or by_name.get(_strip_suffix(name))
+            if codes and len(codes) > 1:
+                out.at[i, "reject"] = "township_ambiguous"
                 out.at[i, "reject_value"] = name
-    # 3. address text
-    if "address" in points:
-        parser = parser or AddressParser(townships)
-        rows = pending()
-        for i in rows[rows].index:
-            code = parser.parse(points.at[i, "address"], out.at[i, "point_county"])
-            if code is not None:
-                out.at[i, "township_code"] = code
-                out.at[i, "admin_method"] = "address"
+                continue
+        if codes and len(codes) == 1:
+            out.at[i, "township_code"] = codes[0]
+            out.at[i, "admin_method"] = "township_name"
+        else:
+            out.at[i, "reject"] = "unknown_township"
+            out.at[i, "reject_value"] = name
 
+
+def _by_address(addresses: pd.Series, pending: pd.Series, parser: AddressParser, out: pd.DataFrame) -> None:
+    """Method 3: a township named in the address text (rows it cannot place keep no township)."""
+    for i in pending[pending].index:
+        code = parser.parse(addresses.at[i], out.at[i, "point_county"])
+        if code is not None:
+            out.at[i, "township_code"] = code
+            out.at[i, "admin_method"] = "address"
+
+
+def _set_counties(out: pd.DataFrame) -> None:
+    """The county of every placed row: its township's, else the one its point lies in (``county_only``)."""
     placed = out["reject"].isna()
     has_tw = placed & out["township_code"].notna()
     out.loc[has_tw, "county_code"] = out.loc[has_tw, "township_code"].str[:6]
     county_only = placed & out["township_code"].isna()
     out.loc[county_only, "county_code"] = out.loc[county_only, "point_county"]
     out.loc[county_only, "admin_method"] = "county_only"
-    return out

@@ -16,7 +16,7 @@ package) unless the environment variable ``SXGEO_BOUNDARIES_DIR`` names another.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,7 +67,7 @@ def _check_codes(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
                 raise _corrupt(path, f"字段 {column} 含非法代码 {values[bad].iloc[0]!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read and check one shipped file; GeoJSON gives a GeoDataFrame, CSV a DataFrame."""
     if not path.is_file():

@@ -80,6 +80,7 @@ class LayerKind:
     has_points: bool = True
 
     def column(self, name: str) -> Column:
+        """The column called ``name``; KeyError if the kind has none."""
         for c in self.columns:
             if c.name == name:
                 return c
@@ -87,6 +88,7 @@ class LayerKind:
 
     @property
     def required(self) -> tuple[str, ...]:
+        """Names of the columns every file of this kind must have."""
         return tuple(c.name for c in self.columns if c.required)
 
     def label(self, lang: str = "zh") -> str:
@@ -117,7 +119,9 @@ def normalise_value(text: str) -> str:
 # --- columns shared by all point layers -------------------------------------------------
 
 _ID = Column("id", "str", "编号", "ID", ("序号", "代码", "机构编号", "设施编号", "fid", "code", "identifier"))
-_NAME = Column("name", "str", "名称", "Name", ("机构名称", "设施名称", "园名", "幼儿园名称", "小区名称", "社区名称", "村名", "名字"))
+_NAME = Column(
+    "name", "str", "名称", "Name", ("机构名称", "设施名称", "园名", "幼儿园名称", "小区名称", "社区名称", "村名", "名字")
+)
 _ADDRESS = Column("address", "str", "地址", "Address", ("详细地址", "所在地址", "位置", "addr"))
 _LON = Column("lon", "float", "经度", "Longitude", ("lng", "long", "x", "东经", "经度坐标"))
 _LAT = Column("lat", "float", "纬度", "Latitude", ("y", "北纬", "纬度坐标"))

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from sxgeo.errors import InputError
-from sxgeo.settings import LONLAT_CRS, METRIC_CRS, PROVINCE_CODE, PROVINCE_NAME
+from sxgeo.settings import CROSS_BORDER_M, LONLAT_CRS, METRIC_CRS, PROVINCE_CODE, PROVINCE_NAME
 
 __all__ = ["LEVELS", "Scope", "resolve_scope"]
 
@@ -27,8 +27,8 @@ class Scope:
     name: str
     county_codes: tuple[str, ...]
 
-    def area(self, counties: gpd.GeoDataFrame, buffer_m: float = 3000.0) -> shapely.Geometry | None:
-        """The scope's outline (lon/lat) grown by ``buffer_m``; None for the province."""
+    def area(self, counties: gpd.GeoDataFrame, buffer_m: float = CROSS_BORDER_M) -> shapely.Geometry | None:
+        """The scope's outline (lon/lat) grown by ``buffer_m`` (the cross-border margin); None for the province."""
         if self.level == "province":
             return None
         sel = counties[counties["adcode"].isin(self.county_codes)].to_crs(METRIC_CRS)

@@ -129,12 +129,12 @@ def ensure_assets(vendor_dir: Path | str | None = None, *, force: bool = False) 
 
 
 def js_links(base_url: str = VENDOR_URL) -> list[tuple[str, str]]:
-    """folium ``default_js`` entries pointing at the served copies."""
+    """The ``default_js`` entries of a folium map, pointing at the served copies."""
     return [("leaflet", f"{base_url}/leaflet.js")]
 
 
 def css_links(base_url: str = VENDOR_URL) -> list[tuple[str, str]]:
-    """folium ``default_css`` entries pointing at the served copies."""
+    """The ``default_css`` entries of a folium map, pointing at the served copies."""
     return [("leaflet_css", f"{base_url}/leaflet.css")]
 
 

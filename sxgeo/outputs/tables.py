@@ -84,6 +84,13 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _nullable_as_none(col: pd.Series) -> pd.Series:
+    """A nullable boolean, integer or float column as objects with None for missing (openpyxl writes no <NA>)."""
+    if col.dtype.name in ("boolean", "Int64", "Float64"):
+        return col.astype(object).where(col.notna(), None)
+    return col
+
+
 def to_csv_bytes(frame: pd.DataFrame, lang: str = "zh") -> bytes:
     """CSV in UTF-8 with BOM so that Excel opens Chinese text correctly; geometry dropped."""
     return localise(_plain(frame), lang, values=False).to_csv(index=False).encode("utf-8-sig")
@@ -97,7 +104,7 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str = "zh") -> bytes:
         for name, frame in sheets.items():
             sheet = _sheet_name(name, used)
             table = localise(_plain(frame), lang, values=False)
-            table = table.apply(lambda c: c.astype(object).where(c.notna(), None) if c.dtype.name in ("boolean", "Int64", "Float64") else c)
+            table = table.apply(_nullable_as_none)
             table.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"

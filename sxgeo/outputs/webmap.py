@@ -2,12 +2,13 @@
 
 Used by the app (through streamlit-folium) and usable by reports.  Every map
 works offline: Leaflet comes from the app's own static folder (see
-:mod:`sxgeo.outputs.assets`), icons are inline SVG and legends plain HTML, so no
-element pulls jQuery, Bootstrap, Font Awesome or d3 from a CDN.  The default
-basemap has no tiles at all: boundaries and labels drawn from the bundled
-data are the reference layer.  Online basemaps are an option: Tianditu (needs
-a user key; CGCS2000 = WGS-84, so overlays match) and OSM.  Amap and Baidu
-tiles are GCJ-02/BD-09 shifted and are deliberately not offered.
+:mod:`sxgeo.outputs.assets`), icons are inline SVG and legends plain HTML (see
+:mod:`sxgeo.outputs.webmap_style`), so no element pulls jQuery, Bootstrap,
+Font Awesome or d3 from a CDN.  The default basemap has no tiles at all:
+boundaries and labels drawn from the bundled data are the reference layer.
+Online basemaps are an option: Tianditu (needs a user key; CGCS2000 = WGS-84,
+so overlays match) and OSM.  Amap and Baidu tiles are GCJ-02/BD-09 shifted
+and are deliberately not offered.
 
 Typical use::
 
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -38,6 +37,17 @@ from sxgeo.formatting import fmt_value
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import assets
 from sxgeo.outputs.tables import localise
+from sxgeo.outputs.webmap_style import (
+    CLASS_COLOURS,
+    ICON_STYLES,
+    MAP_CSS,
+    Indicator,
+    Legend,
+    classify,
+    icon_svg,
+    legend_section,
+    swatch,
+)
 from sxgeo.text import labels as text_labels
 from sxgeo.text import t
 
@@ -69,22 +79,6 @@ _TIANDITU = (
     "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
 )
 
-_CSS = """
-<style>
-.leaflet-container{background:#f6f4ef;font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif}
-.sx-icon{background:none;border:none}
-.sx-label{background:none;border:none;color:#555;font-size:12px;white-space:nowrap;
-  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%)}
-.leaflet-control-layers{font-size:12px;line-height:1.5}
-.sx-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:11px;line-height:16px;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:55vh;overflow:auto}
-.sx-legend summary{cursor:pointer;font-weight:bold}
-.sx-legend h4{margin:3px 0 1px;font-size:11px}
-.sx-legend i{display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px}
-.sx-legend svg{vertical-align:-2px;margin-right:5px}
-</style>
-"""
-
 
 def base_map(
     bounds: tuple[float, float, float, float],
@@ -94,6 +88,7 @@ def base_map(
     tianditu_key: str | None = None,
     asset_base: str = assets.VENDOR_URL,
     size: tuple[int, int] = (800, 540),
+    leaflet_css: str | None = None,
 ) -> folium.Map:
     """An empty map showing ``bounds`` (minx, miny, maxx, maxy) in a ``size`` pixel frame, with a scale bar.
 
@@ -103,6 +98,12 @@ def base_map(
     ``asset_base`` is the URL folder holding ``leaflet.js`` and ``leaflet.css``
     (the app's static folder by default; a relative folder for an HTML file
     written beside a copy of the assets).
+
+    ``leaflet_css``, the text of ``leaflet.css``, is put into the map's header
+    instead of a link to the file.  The app does this: streamlit-folium draws
+    the map as soon as ``leaflet.js`` has loaded, without waiting for a linked
+    stylesheet, and until that arrives the map's panes are not positioned, so
+    a click on a county reaches no county.
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(
@@ -121,7 +122,10 @@ def base_map(
     # Font Awesome).
     m.default_js = assets.js_links(asset_base)
     m.default_css = assets.css_links(asset_base)
-    m.get_root().header.add_child(Element(_CSS), name="sx_css")
+    if leaflet_css is not None:
+        m.default_css = []
+        m.get_root().header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
+    m.get_root().header.add_child(Element(MAP_CSS), name="sx_css")  # after Leaflet's rules, which it overrides
     m._sx_lang = lang
     m._sx_legend = []
     add_basemap(m, basemap, tianditu_key=tianditu_key, lang=lang)
@@ -190,140 +194,16 @@ def simplify_for_display(frame: gpd.GeoDataFrame, tolerance: float, decimals: in
     return out
 
 
-# --- icons and legend ------------------------------------------------------------------------
-
-#: Per-kind marker: (shape, fill colour).  Shapes are drawn as inline SVG.
-ICON_STYLES: dict[str, tuple[str, str]] = {
-    "kindergartens": ("square", "#e6550d"),
-    "elderly_care": ("diamond", "#756bb1"),
-    "fitness": ("circle", "#31a354"),
-    "residential": ("dot", "#636363"),
-    "minor_protection": ("triangle", "#3182bd"),
-    "planned": ("star", "#d62728"),
-    "uncovered": ("ring", "#de2d26"),
-}
-
-
-def icon_svg(shape: str, color: str, size: int = 14) -> str:
-    """A small inline SVG symbol (no icon font, no image request)."""
-    s = size
-    h = s / 2
-    body = {
-        "square": f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" rx="2" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
-        "diamond": f'<polygon points="{h},0.8 {s - 0.8},{h} {h},{s - 0.8} 0.8,{h}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
-        "circle": f'<circle cx="{h}" cy="{h}" r="{h - 1.2}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
-        "dot": f'<circle cx="{h}" cy="{h}" r="{h / 2}" fill="{color}" fill-opacity="0.8"/>',
-        "triangle": f'<polygon points="{h},0.8 {s - 0.8},{s - 1} 0.8,{s - 1}" fill="{color}" stroke="#fff" stroke-width="1.5"/>',
-        "ring": f'<circle cx="{h}" cy="{h}" r="{h - 2}" fill="none" stroke="{color}" stroke-width="3"/>',
-        "star": (
-            '<polygon points="'
-            + " ".join(
-                f"{h + (h - 0.8) * (1 if i % 2 == 0 else 0.45) * math.sin(i * math.pi / 5):.1f},"
-                f"{h - (h - 0.8) * (1 if i % 2 == 0 else 0.45) * math.cos(i * math.pi / 5):.1f}"
-                for i in range(10)
-            )
-            + f'" fill="{color}" stroke="#fff" stroke-width="1"/>'
-        ),
-    }[shape]
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{body}</svg>'
-
-
-class _Legend(MacroElement):
-    """A Leaflet control holding the legend HTML (bottom right)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "sx-legend");
-                div.innerHTML = {{ this.content|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, content: str) -> None:
-        super().__init__()
-        self._name = "SxLegend"
-        self.content = content
-
-
-def _legend_section(m: folium.Map, title: str, rows: Iterable[tuple[str, str]]) -> None:
-    """Queue a legend section: ``rows`` are (symbol HTML, label)."""
-    body = "".join(f"<div>{sym}{html.escape(label)}</div>" for sym, label in rows)
-    m._sx_legend.append(f"<h4>{html.escape(title)}</h4>{body}")
-
-
-def _swatch(fill: str, stroke: str = "#666", opacity: float = 0.75) -> str:
-    return f'<i style="background:{fill};opacity:{opacity};border:1px solid {stroke}"></i>'
+# --- legend and layer switcher ---------------------------------------------------------------
 
 
 def finish(m: folium.Map, *, lang: str = "zh", layer_control: bool = True) -> folium.Map:
     """Add the legend (every layer that was added) and the layer switcher."""
     if m._sx_legend:
-        _Legend(f"<details open><summary>{t('map.legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
+        Legend(f"<details open><summary>{t('map.legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
     return m
-
-
-# --- values and classes ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """What a choropleth shows: a target's value column with its threshold."""
-
-    label: str
-    threshold: float | None = None
-    comparator: str = ">="
-    unit: str = "share"
-
-
-# met, close (>= 90 % of the way), far (>= 75 %), very far, no data
-_CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
-
-
-def classify(values: pd.Series, indicator: Indicator) -> tuple[pd.Series, list[tuple[str, str]]]:
-    """Colour of each value and the legend rows (colour, label).
-
-    Classes are read against the threshold: met, within 10 %, within 25 %,
-    further, and no data.  Without a threshold, four equal-width classes.
-    """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    thr, unit = indicator.threshold, indicator.unit
-    fmt = lambda x: fmt_value(x, unit)  # noqa: E731
-    colours = pd.Series(_CLASS_COLOURS[4], index=v.index)
-    if thr is not None and thr != 0 and np.isfinite(thr):
-        higher = indicator.comparator in (">=", ">", "==")
-        if higher:
-            cuts = [thr, 0.9 * thr, 0.75 * thr]
-            ok = v >= thr if indicator.comparator != ">" else v > thr
-            bands = [ok, ~ok & (v >= cuts[1]), (v < cuts[1]) & (v >= cuts[2]), v < cuts[2]]
-            labels = [f"≥ {fmt(thr)}", f"{fmt(cuts[1])} – {fmt(thr)}", f"{fmt(cuts[2])} – {fmt(cuts[1])}", f"< {fmt(cuts[2])}"]
-        else:
-            cuts = [thr, thr / 0.9, thr / 0.75]
-            ok = v <= thr if indicator.comparator != "<" else v < thr
-            bands = [ok, ~ok & (v <= cuts[1]), (v > cuts[1]) & (v <= cuts[2]), v > cuts[2]]
-            labels = [f"≤ {fmt(thr)}", f"{fmt(thr)} – {fmt(cuts[1])}", f"{fmt(cuts[1])} – {fmt(cuts[2])}", f"> {fmt(cuts[2])}"]
-    else:
-        finite = v[np.isfinite(v)]
-        lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        step = (hi - lo) / 4 or 1.0
-        edges = [lo + i * step for i in range(5)]
-        bands = [(v >= edges[3]), (v >= edges[2]) & (v < edges[3]), (v >= edges[1]) & (v < edges[2]), v < edges[1]]
-        labels = [f"≥ {fmt(edges[3])}", f"{fmt(edges[2])} – {fmt(edges[3])}", f"{fmt(edges[1])} – {fmt(edges[2])}", f"< {fmt(edges[1])}"]
-    for colour, band in zip(_CLASS_COLOURS, bands):
-        colours[band.fillna(False) & v.notna()] = colour
-    rows = list(zip(_CLASS_COLOURS, labels))
-    return colours, rows
 
 
 # --- layers ----------------------------------------------------------------------------------
@@ -486,11 +366,11 @@ def add_choropleth(
         popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
         zoom_on_click=False,
     ).add_to(m)
-    rows = rows + [(_CLASS_COLOURS[4], status_text["no_data"])]
+    rows = rows + [(CLASS_COLOURS[4], status_text["no_data"])]
     title = name or indicator.label
     if indicator.threshold:
         rows[0] = (rows[0][0], t("map.legend_met", lang, label=rows[0][1]))
-    _legend_section(m, title, [(_swatch(c), label) for c, label in rows])
+    legend_section(m, title, [(swatch(c), label) for c, label in rows])
 
 
 def _category_labels(kind: str, lang: str) -> dict[str, dict[str, str]]:
@@ -532,6 +412,13 @@ def _short_keys(props: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]
     return props.set_axis(keys, axis=1), keys, [str(c) for c in props.columns]
 
 
+def _icon_marker(svg: str, size: int) -> folium.Marker:
+    """The marker of a point layer: an inline SVG symbol of ``size`` pixels, centred on the point."""
+    return folium.Marker(
+        icon=folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon")
+    )
+
+
 def add_points(
     m: folium.Map,
     frame: gpd.GeoDataFrame | None,
@@ -562,14 +449,12 @@ def add_points(
     folium.GeoJson(
         data,
         name=t("map.layer_count", lang, title=title, n=n),
-        marker=folium.Marker(
-            icon=folium.DivIcon(html=icon_svg(shape, colour, size), icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon")
-        ),
+        marker=_icon_marker(icon_svg(shape, colour, size), size),
         popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
         tooltip=folium.GeoJsonTooltip(fields=keys[1:2], labels=False),
         show=show,
     ).add_to(m)
-    _legend_section(m, title, [(icon_svg(shape, colour, size), legend_label or title)])
+    legend_section(m, title, [(icon_svg(shape, colour, size), legend_label or title)])
 
 
 def add_coverage(
@@ -591,7 +476,7 @@ def add_coverage(
             style_function=lambda _f: {"fillColor": "#74c476", "fillOpacity": 0.35, "color": "#31a354", "weight": 1},
             interactive=False,
         ).add_to(m)
-        _legend_section(m, area_name, [(_swatch("#74c476", "#31a354", 0.5), area_name)])
+        legend_section(m, area_name, [(swatch("#74c476", "#31a354", 0.5), area_name)])
     if uncovered is not None and len(uncovered):
         cols = ["name", "population", "minutes", "distance_m", "nearest_facility_name", "county_name", "township_name"]
         props, keys, aliases = _short_keys(localise(_props_frame(uncovered, cols, lang), lang, values=False))
@@ -601,10 +486,8 @@ def add_coverage(
         folium.GeoJson(
             data,
             name=t("map.layer_count", lang, title=label, n=n),
-            marker=folium.Marker(
-                icon=folium.DivIcon(html=icon_svg("ring", ICON_STYLES["uncovered"][1], 16), icon_size=(16, 16), icon_anchor=(8, 8), class_name="sx-icon")
-            ),
+            marker=_icon_marker(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), 16),
             popup=folium.GeoJsonPopup(fields=keys, aliases=aliases, labels=True),
             tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
         ).add_to(m)
-        _legend_section(m, label, [(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), label)])
+        legend_section(m, label, [(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), label)])

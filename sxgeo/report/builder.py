@@ -23,9 +23,9 @@ from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
 from sxgeo.formatting import fmt_gap, fmt_value
 from sxgeo.layers import boundaries
+from sxgeo.layers.geometry import metric_xy
 from sxgeo.layers.scope import Scope
 from sxgeo.outputs.fonts import setup_fonts
-from sxgeo.layers.geometry import metric_xy
 from sxgeo.report.county import CountyPages
 from sxgeo.report.county_map import CountyMap
 from sxgeo.report.gaps import GAP_KINDS, gap_rows
@@ -80,6 +80,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return t(f"report.{key}", self.lang, **params)
 
     def target_name(self, tid: str) -> str:
+        """The name of target ``tid`` in the report's language."""
         tg = self.targets[tid]
         return tg.name(self.lang)
 
@@ -88,6 +89,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return t(f"val.status.{status}", self.lang)
 
     def notices(self) -> list[str]:
+        """Notices at the top of every page: synthetic data, rejected input rows, no Chinese font."""
         out = []
         if self.inputs.synthetic:
             out.append(self.tr("synthetic"))
@@ -99,6 +101,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return out
 
     def meta(self) -> list[tuple[str, str]]:
+        """(label, text) pairs describing the report: when, which data, which method, which targets file."""
         an = self.analysis
         res = next((r for r in self.walk.values() if r is not None), None)
         if an.mode == "network" and res is not None:
@@ -122,6 +125,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return [self.tr(k) for k in ("col_target", "col_unit", "col_value", "col_threshold", "col_status", "col_gap")]
 
     def targets_table(self, rows: pd.DataFrame) -> tuple[dict, dict[str, int]]:
+        """The targets table of a page and how many targets are met, not met and without data."""
         header = self._target_header()
         body, counts = [], {"met": 0, "not_met": 0, "no_data": 0}
         for tid, tg in self.targets.items():

@@ -25,6 +25,8 @@ _GAP_COLUMNS = {
 }
 #: Rows of a gap list shown in the HTML page (the workbook has them all).
 _HTML_ROWS = 200
+#: Gap-list columns right-aligned as numbers (besides integer cells).
+_NUM_COLUMNS = ("population", "pop_3_5", "minutes", "distance_m", "nearest_public_m")
 
 
 class CountyPages:
@@ -42,6 +44,7 @@ class CountyPages:
         return ev[mask]
 
     def county_gaps(self, code: str) -> dict[str, pd.DataFrame | None]:
+        """Each gap list's rows in the county (None for a list the analysis could not make)."""
         out = {}
         for kind, frame in self.gaps.items():
             if frame is None:
@@ -70,7 +73,7 @@ class CountyPages:
                         v = f"{v:,.0f}"
                     else:
                         v = "—"
-                cells.append(cell(v, "num" if isinstance(v, int | np.integer) or col in ("population", "pop_3_5", "minutes", "distance_m", "nearest_public_m") else None))
+                cells.append(cell(v, "num" if isinstance(v, int | np.integer) or col in _NUM_COLUMNS else None))
             rows.append(cells)
         note = self.tr("more_rows", shown=_HTML_ROWS, n=len(frame)) if len(frame) > _HTML_ROWS else None
         return {"header": list(view.columns), "rows": rows, "empty": self.tr("empty"), "note": note}
@@ -120,17 +123,19 @@ class CountyPages:
     def county_sheets(self, code: str, rows: pd.DataFrame, gaps: dict) -> dict[str, pd.DataFrame]:
         """Sheets of the county workbook: all targets, one per target, one per gap list."""
         lang = self.lang
-        sheets = {t("report.sheet_targets", lang): localise(rows.drop(columns=["quantity"], errors="ignore"), lang)}
+        rows = rows.drop(columns=["quantity"], errors="ignore")
+        sheets = {t("report.sheet_targets", lang): localise(rows, lang)}
         for tid, tg in self.targets.items():
             sub = rows[rows["target_id"] == tid]
             if sub.empty:
                 continue
-            sheets[t("report.sheet_target", lang, name=tg.name(lang))] = localise(sub.drop(columns=["quantity"], errors="ignore"), lang)
+            sheets[t("report.sheet_target", lang, name=tg.name(lang))] = localise(sub, lang)
         for kind in ("kindergarten", "fitness", "elderly", "nursing"):
             frame = gaps.get(kind)
             if frame is None:
                 continue
-            sheets[t("report.sheet_gap", lang, name=t(f"report.gap_short_{kind}", lang))] = localise(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"), lang)
+            frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+            sheets[t("report.sheet_gap", lang, name=t(f"report.gap_short_{kind}", lang))] = localise(frame, lang)
         tw = self.analysis.kindergartens_by_township
         sheets[t("report.sheet_townships", lang)] = localise(tw[tw["county_code"] == code].reset_index(), lang)
         return sheets

@@ -14,6 +14,40 @@ from sxgeo.settings import METRIC_CRS
 
 __all__ = ["CountyMap"]
 
+#: Walking-time gaps drawn on the map: (quantity, colour, marker, legend text key).
+_WALK_GAPS = (
+    ("fitness_walk_share", "#d62728", "o", "legend_gap_fitness"),
+    ("elderly_walk_share", "#ff8c00", "x", "legend_gap_elderly"),
+)
+
+
+class _Canvas:
+    """The axes of one county map, its extent (metres) and the legend entries of what was drawn."""
+
+    def __init__(self, ax, extent: tuple[float, float, float, float]) -> None:
+        self.ax = ax
+        self.extent = extent
+        self.handles: list = []
+
+    def inside(self, xy: np.ndarray) -> np.ndarray:
+        """Which of the points ``xy`` lie in the map's extent."""
+        minx, miny, maxx, maxy = self.extent
+        return (xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
+
+    def scatter(self, xy: np.ndarray, mask: np.ndarray, label: str, own: np.ndarray | None = None, **kw) -> None:
+        """Points of ``mask`` in view; those outside the county (``own`` False) faded."""
+        if not len(xy):
+            return
+        show = mask & self.inside(xy)
+        own = np.ones(len(xy), bool) if own is None else own
+        drawn = False
+        for part, alpha in ((show & ~own, 0.3), (show & own, 1.0)):
+            if part.any():
+                self.ax.scatter(xy[part, 0], xy[part, 1], alpha=alpha, **kw)
+                drawn = True
+        if drawn:
+            self.handles.append(Line2D([], [], linestyle="none", label=label, **legend_style(kw)))
+
 
 class CountyMap:
     """Mixin of :class:`sxgeo.report.builder.ReportBuilder`: the map of one county."""
@@ -32,69 +66,76 @@ class CountyMap:
         """The county map as base64 PNG: facilities, fitness coverage and the gaps."""
         setup_fonts()
         geom = self.display.geometry.at[code]
-        minx, miny, maxx, maxy = geom.bounds
-        minx, miny, maxx, maxy = fit_extent(geom.bounds, MAP_ASPECT)
+        extent = fit_extent(geom.bounds, MAP_ASPECT)
         fig = Figure(figsize=MAP_SIZE, dpi=100)
-        ax = fig.add_axes(MAP_AXES)
-        box = shapely.box(minx, miny, maxx, maxy)
+        canvas = _Canvas(fig.add_axes(MAP_AXES), extent)
+        self._draw_areas(canvas, geom)
+        self._draw_facilities(canvas, code)
+        self._draw_walk_gaps(canvas, code)
+        self._draw_kindergarten_gaps(canvas, code)
+        ax = canvas.ax
+        minx, miny, maxx, maxy = extent
+        ax.set_xlim(minx, maxx)
+        ax.set_ylim(miny, maxy)
+        ax.set_axis_off()
+        scale_bar(ax, (minx, miny, maxx, maxy), self.lang)
+        info = self.county_info.loc[code]
+        fig.suptitle(self.tr("map_title", city=info["city_name"], county=info["name"], code=code), fontsize=13)
+        ax.legend(handles=canvas.handles, loc="upper right", fontsize=7.5, framealpha=0.9)
+        return png_base64(fig)
+
+    def _draw_areas(self, canvas: _Canvas, geom) -> None:
+        """The neighbouring counties in grey, the county in white and the fitness coverage in view."""
+        ax = canvas.ax
+        box = shapely.box(*canvas.extent)
         near = self.display.iloc[self.display_tree.query(box)]
         draw_polygons(ax, near.geometry.to_numpy(), facecolor="#eeeeee", edgecolor="#bbbbbb", linewidth=0.6)
         draw_polygons(ax, [geom], facecolor="white", edgecolor="#333333", linewidth=1.4)
-        handles = [Patch(facecolor="white", edgecolor="#333333", label=self.tr("legend_county"))]
+        canvas.handles.append(Patch(facecolor="white", edgecolor="#333333", label=self.tr("legend_county")))
         if self.cover_tree is not None:
             parts = self.cover_parts[self.cover_tree.query(box)]
             if len(parts):
                 draw_polygons(ax, parts, facecolor="#a8dcb5", edgecolor="none", alpha=0.55)
                 minutes = self.walk["fitness_walk_share"].params.get("threshold_min", 15)
-                handles.append(Patch(facecolor="#a8dcb5", alpha=0.55, label=self.tr("legend_coverage", minutes=minutes)))
+                canvas.handles.append(Patch(facecolor="#a8dcb5", alpha=0.55, label=self.tr("legend_coverage", minutes=minutes)))
         draw_polygons(ax, [geom], facecolor="none", edgecolor="#333333", linewidth=1.4, zorder=2.5)
 
-        def inside(xy: np.ndarray) -> np.ndarray:
-            return (xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
+    def _in_county(self, kind: str, code: str) -> np.ndarray:
+        """Which points of the input layer ``kind`` lie in the county ``code``."""
+        return (self.inputs.layers[kind]["county_code"] == code).to_numpy()
 
-        def scatter(xy, mask, label, own=None, **kw):
-            """Points of ``mask`` in view; those outside the county (``own`` False) faded."""
-            if not len(xy):
-                return
-            show = mask & inside(xy)
-            own = np.ones(len(xy), bool) if own is None else own
-            drawn = False
-            for part, alpha in ((show & ~own, 0.3), (show & own, 1.0)):
-                if part.any():
-                    ax.scatter(xy[part, 0], xy[part, 1], alpha=alpha, **kw)
-                    drawn = True
-            if drawn:
-                handles.append(Line2D([], [], linestyle="none", label=label, **legend_style(kw)))
-
-        def own(kind: str) -> np.ndarray:
-            return (layers[kind]["county_code"] == code).to_numpy()
-
-        layers = self.inputs.layers
+    def _draw_facilities(self, canvas: _Canvas, code: str) -> None:
+        """Demand points outside the walking gaps, kindergartens, fitness and elderly-care facilities."""
+        layers, xy, tr = self.inputs.layers, self.layer_xy, self.tr
         res = layers.get("residential")
         gap_ids = {k: set(self.gaps[k]["id"]) if self.gaps.get(k) is not None else set() for k in ("fitness", "elderly")}
         if res is not None:
-            xy = self.layer_xy["residential"]
             in_gap = res["id"].isin(gap_ids["fitness"] | gap_ids["elderly"]).to_numpy()
-            scatter(xy, ~in_gap, self.tr("legend_residential"), own("residential"), s=4, c="#9a9a9a", marker="o", linewidths=0)
+            canvas.scatter(xy["residential"], ~in_gap, tr("legend_residential"), self._in_county("residential", code),
+                           s=4, c="#9a9a9a", marker="o", linewidths=0)
         kg = layers.get("kindergartens")
         if kg is not None:
             public = kg["ownership"].eq("public").to_numpy()
-            scatter(self.layer_xy["kindergartens"], public, self.tr("legend_kg_public"), own("kindergartens"), s=22, c="#1f5fbf", marker="s", linewidths=0)
-            scatter(self.layer_xy["kindergartens"], ~public, self.tr("legend_kg_private"), own("kindergartens"), s=18, facecolors="none",
-                    edgecolors="#1f5fbf", marker="s", linewidths=0.8)
+            own = self._in_county("kindergartens", code)
+            canvas.scatter(xy["kindergartens"], public, tr("legend_kg_public"), own, s=22, c="#1f5fbf", marker="s", linewidths=0)
+            canvas.scatter(xy["kindergartens"], ~public, tr("legend_kg_private"), own, s=18, facecolors="none",
+                           edgecolors="#1f5fbf", marker="s", linewidths=0.8)
         fit = layers.get("fitness")
         if fit is not None:
-            scatter(self.layer_xy["fitness"], np.ones(len(fit), bool), self.tr("legend_fitness"), own("fitness"), s=26, c="#1a7f37", marker="^", linewidths=0)
+            canvas.scatter(xy["fitness"], np.ones(len(fit), bool), tr("legend_fitness"), self._in_county("fitness", code),
+                           s=26, c="#1a7f37", marker="^", linewidths=0)
         eld = layers.get("elderly_care")
         if eld is not None:
             community = eld["care_kind"].eq("community").to_numpy()
             institution = eld["care_kind"].eq("institution").to_numpy()
-            scatter(self.layer_xy["elderly_care"], community, self.tr("legend_elderly"), own("elderly_care"), s=22, c="#8e44ad", marker="D", linewidths=0)
-            scatter(self.layer_xy["elderly_care"], institution, self.tr("legend_institution"), own("elderly_care"), s=40, c="#5b2c6f", marker="P", linewidths=0)
-        for q, color, marker, key in (
-            ("fitness_walk_share", "#d62728", "o", "legend_gap_fitness"),
-            ("elderly_walk_share", "#ff8c00", "x", "legend_gap_elderly"),
-        ):
+            own = self._in_county("elderly_care", code)
+            canvas.scatter(xy["elderly_care"], community, tr("legend_elderly"), own, s=22, c="#8e44ad", marker="D", linewidths=0)
+            canvas.scatter(xy["elderly_care"], institution, tr("legend_institution"), own, s=40, c="#5b2c6f", marker="P",
+                           linewidths=0)
+
+    def _draw_walk_gaps(self, canvas: _Canvas, code: str) -> None:
+        """The county's demand points beyond walking distance of a fitness or an elderly-care facility."""
+        for q, color, marker, key in _WALK_GAPS:
             r = self.walk.get(q)
             if r is None:
                 continue
@@ -103,18 +144,14 @@ class CountyMap:
             style = {"s": 40, "c": color, "marker": marker, "linewidths": 1.2 if marker == "x" else 0}
             if marker == "o":
                 style.update(facecolors="none", edgecolors=color, c=None, linewidths=1.4)
-            scatter(self.walk_xy[q], uncovered & own, self.tr(key), **{k: v for k, v in style.items() if v is not None})
+            canvas.scatter(self.walk_xy[q], uncovered & own, self.tr(key), **{k: v for k, v in style.items() if v is not None})
+
+    def _draw_kindergarten_gaps(self, canvas: _Canvas, code: str) -> None:
+        """The county's townships without a public kindergarten, starred and named."""
         kgg = self.gaps.get("kindergarten")
-        if kgg is not None and len(kgg):
-            own = (kgg["county_code"] == code).to_numpy() & ~np.isnan(self.kg_gap_xy[:, 0])
-            scatter(self.kg_gap_xy, own, self.tr("legend_gap_kg"), s=120, c="#000000", marker="*", linewidths=0)
-            for (x, y), name in zip(self.kg_gap_xy[own], kgg.loc[own, "unit_name"], strict=True):
-                ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8, color="#000000")
-        ax.set_xlim(minx, maxx)
-        ax.set_ylim(miny, maxy)
-        ax.set_axis_off()
-        scale_bar(ax, (minx, miny, maxx, maxy), self.lang)
-        info = self.county_info.loc[code]
-        fig.suptitle(self.tr("map_title", city=info["city_name"], county=info["name"], code=code), fontsize=13)
-        ax.legend(handles=handles, loc="upper right", fontsize=7.5, framealpha=0.9)
-        return png_base64(fig)
+        if kgg is None or not len(kgg):
+            return
+        own = (kgg["county_code"] == code).to_numpy() & ~np.isnan(self.kg_gap_xy[:, 0])
+        canvas.scatter(self.kg_gap_xy, own, self.tr("legend_gap_kg"), s=120, c="#000000", marker="*", linewidths=0)
+        for (x, y), name in zip(self.kg_gap_xy[own], kgg.loc[own, "unit_name"], strict=True):
+            canvas.ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8, color="#000000")

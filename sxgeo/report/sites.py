@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sxgeo.analysis.siting import SITE_KINDS, SitingResult
-from sxgeo.outputs.fonts import png_bytes, setup_fonts
 from sxgeo.layers.geometry import metric_xy
+from sxgeo.outputs.fonts import png_bytes, setup_fonts
 from sxgeo.outputs.staticmap import MAP_ASPECT, MAP_AXES, MAP_SIZE, draw_polygons, fit_extent, scale_bar
 from sxgeo.outputs.tables import localise, to_xlsx_bytes, write_table
 from sxgeo.settings import METRIC_CRS

@@ -142,6 +142,7 @@ class SummaryPages:
         return charts.to_data_uri(fig)
 
     def write_summary(self, codes, out_dir: str | Path, result) -> tuple[Path, Path]:
+        """Write the summary page (``index.html``) and workbook (``summary.xlsx``) into ``out_dir``; return their paths."""
         html, xlsx = self.summary(codes, result)
         out = Path(out_dir)
         (out / "summary.xlsx").write_bytes(xlsx)

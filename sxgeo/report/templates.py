@@ -50,17 +50,21 @@ _BASE = """<!DOCTYPE html>
 </html>
 """
 
-_TABLE = """{% macro table(t) -%}
+# the row of cells is one line of the template, written as two string literals
+_TABLE = (
+    """{% macro table(t) -%}
 {% if t.rows %}
 <div class="scroll"><table>
 <thead><tr>{% for h in t.header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in t.rows %}<tr>{% for c in row %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}>{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}</td>{% endfor %}</tr>
+{% for row in t.rows %}<tr>{% for c in row %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}>"""
+    """{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
 {% if t.note %}<p class="meta">{{ t.note }}</p>{% endif %}
 {% else %}<p>{{ t.empty }}</p>{% endif %}
 {%- endmacro %}
 """
+)
 
 _COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
 {% block body %}

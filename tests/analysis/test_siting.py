@@ -9,11 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import XIAODIAN_UTM, lonlat
 from shapely.geometry import Point
 
-from conftest import XIAODIAN_UTM, lonlat
-from sxgeo.analysis import access
-from sxgeo.analysis import siting
+from sxgeo.analysis import access, siting
 from sxgeo.analysis.costs import TravelCost
 from sxgeo.io import load_layer
 from sxgeo.layers.network import WalkNetwork

@@ -15,11 +15,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from e2e_helpers import CHROMIUM_ARGS, REPO, ensure_chromium
+
 from sxgeo.analysis.inputs import analyse_inputs, load_inputs
-from sxgeo.report.gaps import gap_rows
 from sxgeo.cli import main
+from sxgeo.report.gaps import gap_rows
 
 ARTIFACTS = REPO / "test-artifacts"
 COUNTY = "140105"  # 小店区, 太原市

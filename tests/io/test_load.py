@@ -12,11 +12,10 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from sxgeo.layers import boundaries
-from sxgeo.io import coords
-from sxgeo.layers.admin import AddressParser, normalise_township_code
 from sxgeo.errors import LayerReadError
-from sxgeo.io import load_layer, load_township_polygons, read_table
+from sxgeo.io import coords, load_layer, load_township_polygons, read_table
+from sxgeo.layers import boundaries
+from sxgeo.layers.admin import AddressParser, normalise_township_code
 
 # Real places: 坞城街道 (小店区, 太原) and 晋祠镇 (晋源区, 太原), both from the MCA list.
 WUCHENG = ("140105001", "坞城街道", 112.5647, 37.8135)
@@ -401,7 +400,7 @@ def test_address_parser_disambiguation(townships):
     assert parser.parse(f"{xmf['county_name']}西马坊乡") == xmf["code"]
     # the two counties named 城区 are told apart by their city
     cq = townships[townships["county_name"] == "城区"]
-    for city_code, group in cq.groupby("city_code"):
+    for _city, group in cq.groupby("city_code"):
         tw = group.iloc[0]
         assert parser.parse(f"{tw['city_name']}城区{tw['name']}") == tw["code"]
     assert parser.parse("") is None and parser.parse(None) is None

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from sxgeo.analysis.run import analyse
-from sxgeo.io.demo import load_demo
-from sxgeo.analysis.indicators import QUANTITIES
-from sxgeo.analysis.scenario import planned_from_records, run_scenario
-from sxgeo.io.targets import DEFAULT_TARGETS, load_targets
-
 from conftest import XIAODIAN_UTM, lonlat
+
+from sxgeo.analysis.indicators import QUANTITIES
+from sxgeo.analysis.run import analyse
+from sxgeo.analysis.scenario import planned_from_records, run_scenario
+from sxgeo.io.demo import load_demo
+from sxgeo.io.targets import DEFAULT_TARGETS, load_targets
 
 
 def _row(ev, target, unit, period=None):

@@ -18,10 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
-
 from e2e_helpers import MAP_IFRAME, REPO, StreamlitServer, guard_network, launch, wait_for_map
-
+from playwright.sync_api import sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -29,9 +27,9 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def expected_gaps():
     """Townships (乡/镇) without a public kindergarten in the demo data, by county, from the core."""
-    from sxgeo.layers import boundaries
     from sxgeo.analysis import indicators
     from sxgeo.io.demo import load_demo
+    from sxgeo.layers import boundaries
 
     demo = load_demo(("kindergartens", "residential"))
     by_tw = indicators.kindergartens_by_township(demo["kindergartens"].layer, boundaries.load_townships(), demo["residential"].layer)

@@ -16,7 +16,7 @@ import shapely
 
 from sxgeo.layers.boundaries import load_counties, load_townships
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "facilities"
 SOURCE = "合成演示数据（非真实）/ synthetic demo data"
 METRIC_CRS = "EPSG:32649"  # UTM 49N, metres

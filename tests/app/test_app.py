@@ -17,15 +17,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sxgeo.outputs import assets
-from sxgeo.layers import boundaries
-from sxgeo.outputs import tables as export
-from sxgeo.formatting import fmt_value
-from sxgeo.outputs import webmap as maps
-from sxgeo.io.demo import load_demo
 from sxgeo.app.data import Boundaries, Workspace
+from sxgeo.formatting import fmt_value
+from sxgeo.io.demo import load_demo
+from sxgeo.layers import boundaries
+from sxgeo.outputs import assets
+from sxgeo.outputs import tables as export
+from sxgeo.outputs import webmap as maps
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 300
 XIAODIAN = "140105"  # 太原市小店区
 TAIYUAN = "140100"
@@ -421,7 +421,7 @@ def test_township_polygons_give_township_choropleths(app, demo_workspace, tmp_pa
 
 
 def test_network_mode_uses_the_configured_osm_file(monkeypatch, tmp_path):
-    osm = Path(__file__).parent / "data" / "helsinki_small.osm"
+    osm = Path(__file__).resolve().parents[1] / "data" / "helsinki_small.osm"
     monkeypatch.setenv("SXGEO_OSM_FILE", str(osm))
     monkeypatch.setenv("SXGEO_CACHE_DIR", str(tmp_path))
     at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))

