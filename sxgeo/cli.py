@@ -23,6 +23,8 @@ import os
 import sys
 from pathlib import Path
 
+from sxgeo.settings import CROSS_BORDER_M, DETOUR_FACTOR
+from sxgeo.settings import TRAVEL_MODES as MODES
 from sxgeo.text import LANGS, t
 
 __all__ = ["build_parser", "main"]
@@ -76,9 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--coord-system", default="wgs84", help="坐标系 wgs84|gcj02|bd09 (default wgs84)")
     g.add_argument("--township-polygons", metavar="FILE", help="乡镇界线 / township polygons")
     g.add_argument("--targets", metavar="FILE", help="目标文件 (TOML) / targets file")
-    g.add_argument("--osm", metavar="FILE", help="本地 OSM 路网文件 (.osm.pbf/.osm) / local OSM file: network walking times")
+    g.add_argument("--osm", metavar="FILE", help="本地 OSM 路网文件 (.osm.pbf/.osm) / local OSM file: network travel times")
+    g.add_argument("--mode", choices=MODES, default=MODES[0],
+                   help="出行方式（目标文件未指定时）：步行 walk 或驾车 drive / travel mode of targets that name none (walk)")
+    g.add_argument("--road-speeds", metavar="FILE", help="驾车车速文件 (TOML) / road-speed file for drive mode")
+    g.add_argument("--no-cross-border", action="store_true",
+                   help="只计本区县的设施 / count only each county's own facilities (no cross-border access)")
+    g.add_argument("--cross-border-m", type=float, default=CROSS_BORDER_M, metavar="METRES",
+                   help=f"跨界范围（米）/ margin around the area within which neighbours' facilities count ({CROSS_BORDER_M:g})")
     g.add_argument("--cache-dir", metavar="DIR", help="路网缓存目录 / network cache folder")
-    g.add_argument("--detour-factor", type=float, default=1.3, help="无路网时的绕行系数 / detour factor without a network (1.3)")
+    g.add_argument("--detour-factor", type=float, default=DETOUR_FACTOR,
+                   help=f"无路网时的绕行系数 / detour factor without a network ({DETOUR_FACTOR:g})")
 
     def scope(p: argparse.ArgumentParser, *, allow_all: bool) -> None:
         s = p.add_mutually_exclusive_group(required=True)
@@ -139,7 +149,14 @@ def _inputs(args: argparse.Namespace, scope_area):
         cache_dir=args.cache_dir,
         area=scope_area,
         detour_factor=args.detour_factor,
+        mode=args.mode,
+        cross_border=not args.no_cross_border,
+        margin_m=args.cross_border_m,
+        road_speeds=args.road_speeds,
     )
+    for network in inputs.networks.values():
+        for key, params in network.notes:
+            print(t(key, args.lang, **params), file=sys.stderr)
     if inputs.synthetic:
         print(_t("demo", args.lang), file=sys.stderr)
     else:
@@ -169,7 +186,8 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
     """
     from sxgeo.analysis.inputs import check_inputs, require_layers
 
-    paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, getattr(args, "candidates", None)]
+    paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, args.road_speeds,
+             getattr(args, "candidates", None)]
     check_inputs(paths, args.coord_system)
     given = [k for k, v in _files(args).items() if v is not None]
     if given:
@@ -185,7 +203,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     scope, counties = _scope(args)
     _check_inputs(args)
     out = check_output_dir(args.out)
-    inputs = _inputs(args, scope.area(counties))
+    inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     analysis = analyse_inputs(inputs)
     builder = ReportBuilder(inputs, analysis, scope, lang=args.lang)
     desc, unit = _t("progress_desc", args.lang), _t("progress_unit", args.lang)
@@ -213,7 +231,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     if path.suffix.lower() != f".{args.format}":
         path = path.with_name(path.name + f".{args.format}")
     check_output_dir(path.parent if str(path.parent) else Path("."))
-    inputs = _inputs(args, scope.area(counties))
+    inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     written, n = export_gaps(inputs, args.kind, scope, path, lang=args.lang)
     print(_t("gaps_done", args.lang, n=n, path=written))
     return EXIT_OK
@@ -227,7 +245,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
     scope, counties = _scope(args)
     _check_inputs(args, siting.SITE_LAYERS[args.kind])
     out = check_output_dir(args.out or f"sites_{args.kind}_{scope.code}")
-    inputs = _inputs(args, scope.area(counties))
+    inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     candidates = None
     if args.candidates:
         loaded = siting.load_candidates(

@@ -18,6 +18,7 @@ __all__ = [
     "NETWORK_MIN_SHARE",
     "PROVINCE_CODE",
     "PROVINCE_NAME",
+    "TRAVEL_MODES",
     "WALK_MINUTES",
     "WALK_SPEED_KMH",
 ]
@@ -47,6 +48,8 @@ MIN_COMPONENT_NODES = 50
 NETWORK_MIN_SHARE = 0.95
 #: Margin (metres) around a county or city within which facilities of the neighbouring area count as reachable.
 CROSS_BORDER_M = 2000.0
+#: Travel modes of the street networks: osmnx's walk and drive filters.
+TRAVEL_MODES = ("walk", "drive")
 #: Driving speed (km/h) in distance mode, when no drive network is given.
 DRIVE_SPEED_KMH = 30.0
 

@@ -35,6 +35,11 @@ class PyrosmReference:
         self.xy = np.column_stack([x, y])
         self.tree = cKDTree(self.xy)
 
+    def ids_of(self, x: np.ndarray, y: np.ndarray, tolerance_m: float = 0.5) -> np.ndarray:
+        """pyrosm's node id at each point (metric ``x``/``y`` in the same CRS), -1 where it has none."""
+        d, i = self.tree.query(np.column_stack([x, y]))
+        return np.where(d <= tolerance_m, self.node_ids[i], -1)
+
     def nearest_distance(self, facilities_xy: np.ndarray, demand_xy: np.ndarray) -> np.ndarray:
         """Metres from each demand point to its nearest facility: snap + networkx multi-source Dijkstra + snap."""
         fd, fi = self.tree.query(facilities_xy)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from sxgeo.layers.network import WalkNetwork
@@ -67,3 +69,34 @@ def synthetic_grid(
         length_m=length,
         source=f"synthetic {n_cols}x{n_rows} grid",
     )
+
+
+def shifted_osm(src: str | Path, dst: str | Path, lon: float, lat: float) -> Path:
+    """Copy a real OSM extract with every node moved so that its centre lies at ``lon``, ``lat``.
+
+    Real street topology in a Shanxi county (GOALS: "translate a real extract
+    into a Shanxi county by shifting every node's lon/lat").  Nodes without a
+    location are copied as they are.
+    """
+    import osmium
+
+    lons, lats = [], []
+    for node in osmium.FileProcessor(str(src), osmium.osm.NODE):
+        if node.location.valid():
+            lons.append(node.location.lon)
+            lats.append(node.location.lat)
+    dx, dy = lon - float(np.median(lons)), lat - float(np.median(lats))
+    writer = osmium.SimpleWriter(str(dst))
+    try:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node() and obj.location.valid():
+                writer.add_node(obj.replace(location=(obj.location.lon + dx, obj.location.lat + dy)))
+            elif obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            else:
+                writer.add_relation(obj)
+    finally:
+        writer.close()
+    return Path(dst)

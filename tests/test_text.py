@@ -24,7 +24,7 @@ TEXT_DIR = PACKAGE / "data" / "text"
 
 #: Namespaces each catalogue file may define (messages.toml also holds the core's unprefixed keys).
 NAMESPACES = {
-    "messages.toml": ("kind.", "gap.", "load.", "fmt.", "target.", "asset."),
+    "messages.toml": ("kind.", "gap.", "load.", "fmt.", "target.", "asset.", "net."),
     "columns.toml": ("col.",),
     "values.toml": ("val.", "cat.", "bool."),
     "app.toml": ("app.",),
@@ -35,7 +35,6 @@ NAMESPACES = {
 }
 ALL_NAMESPACES = tuple(ns for spaces in NAMESPACES.values() for ns in spaces)
 
-#: Files still switching to t(), with what is left to do (the test below xfails only for these).
 
 
 def _entries(path: Path) -> dict[str, dict]:
@@ -118,7 +117,8 @@ def test_t_never_crashes():
 
 
 def test_labels_and_choose():
-    assert labels("val.status", "en") == {"met": "met", "not_met": "not met", "no_data": "no data"}
+    assert labels("val.status", "en") == {"met": "met", "not_met": "not met", "no_data": "no data",
+                                          "no_network": "network does not cover the area"}
     assert labels("col", "zh")["county_name"] == "区县"
     assert choose({"zh": "学前三年毛入园率", "en": "Gross enrolment"}, "en") == "Gross enrolment"
     assert choose({"zh": "学前三年毛入园率", "en": ""}, "en") == "学前三年毛入园率"  # missing English: Chinese

@@ -84,6 +84,7 @@ def load_inputs(
     mode: str = "walk",
     cross_border: bool = True,
     margin_m: float = CROSS_BORDER_M,
+    road_speeds: str | Path | None = None,
 ) -> Inputs:
     """Read the layers, targets, township polygons and street networks.
 
@@ -101,7 +102,7 @@ def load_inputs(
         With a one-line message.
     """
     files = {k: v for k, v in (files or {}).items() if v is not None}
-    check_inputs([*files.values(), targets_path, township_polygons, osm], coord_system)
+    check_inputs([*files.values(), targets_path, township_polygons, osm, road_speeds], coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
     counties, townships = boundaries.load_counties(), boundaries.load_townships()
     tp = None
@@ -119,7 +120,7 @@ def load_inputs(
     if osm is not None:
         for m in sorted(travel_modes(targets, mode)):
             try:
-                networks[m] = read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area, mode=m)
+                networks[m] = read_osm(osm, cache_dir=cache_dir, bbox_or_polygon=area, mode=m, road_speeds=road_speeds)
             except LayerReadError:
                 raise
             except Exception as exc:  # pyosmium raises many kinds of errors on bad files

@@ -75,9 +75,19 @@ class Analysis:
         return None
 
     def walk_gaps(self, quantity: str = "fitness_walk_share", target_id: str | None = None) -> gpd.GeoDataFrame | None:
-        """Uncovered demand points of a walking quantity, most populous first."""
+        """Uncovered demand points of a walking quantity, most populous first.
+
+        In network mode each row also carries ``network_share``: how much of
+        its county the street network reaches (see :func:`access.network_coverage`).
+        """
         res = self.walk_result(quantity, target_id)
-        return None if res is None else access.gap_list(res)
+        if res is None:
+            return None
+        gaps = access.gap_list(res)
+        if res.mode == "network" and "county_code" in gaps:
+            share = access.network_coverage(res, "county")["network_share"]
+            gaps["network_share"] = gaps["county_code"].map(share).astype(float)
+        return gaps
 
     def gap_lists(self) -> dict[str, pd.DataFrame | None]:
         """The gap lists planners hand on, by kind.
@@ -92,6 +102,30 @@ class Analysis:
             "fitness": self.walk_gaps("fitness_walk_share"),
             "elderly": self.walk_gaps("elderly_walk_share"),
             "nursing": self.below("nursing_beds_county"),
+        }
+
+    def network_reach(self, county_codes=None) -> dict[str, float] | None:
+        """How much of an area the street network reaches (None when no travel analysis used a network).
+
+        Returns the shares of the area's demand points (``points``) and
+        facilities (``facilities``) within the snap limit (``max_snap_m``) of
+        the network, over every network travel analysis; NaN where the area
+        has none.  ``county_codes`` limits it to those counties.
+        """
+        results = [r for r in self.walk.values() if r.mode == "network"]
+        if not results:
+            return None
+        points = pd.concat([r.points[["county_code", "flag"]] for r in results])
+        points = points[~points.index.duplicated()]
+        facilities = pd.concat([r.facilities[["county_code", "off_network"]] for r in results if r.facilities is not None])
+        if county_codes is not None:
+            points = points[points["county_code"].isin(set(county_codes))]
+            facilities = facilities[facilities["county_code"].isin(set(county_codes))]
+        off = points["flag"].fillna("").astype(str).str.contains("snap_too_far", regex=False)
+        return {
+            "points": float(1 - off.mean()) if len(points) else float("nan"),
+            "facilities": float(1 - facilities["off_network"].mean()) if len(facilities) else float("nan"),
+            "max_snap_m": float(results[0].params.get("max_snap_m", 0.0)),
         }
 
     def below(self, target_id: str) -> pd.DataFrame:
@@ -182,11 +216,14 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
             inside = facilities.geometry.within(run.facility_area) | facilities.geometry.isna()
             facilities = facilities[inside.to_numpy()]
         mode = str(p.get("mode", run.default_mode))
+        # a target's speed is for its own mode: a walking target driven (``--mode drive``) drives at driving speed
+        own_speed = mode == "walk" or "mode" in p
+        default_speed = WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH
         run.walk[wkey] = access.walking_access(
             demand,
             facilities,
             network=run.networks.get(mode),
-            speed_kmh=float(p.get("speed_kmh", WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH)),
+            speed_kmh=float(p.get("speed_kmh", default_speed) if own_speed else default_speed),
             threshold_min=float(p.get("threshold_min", WALK_MINUTES)),
             detour_factor=float(p.get("detour_factor", run.detour_factor)),
             same_county=run.same_county,

@@ -34,6 +34,8 @@ TOLERANCE = {"province": 0.004, "city": 0.0015, "county": 0.0}
 GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing")
 
 _LEVEL_RANK = {"township": 0, "county": 1, "city": 2, "province": 3}
+#: Statuses that count neither as met nor as not met when a target's units are summarised.
+_UNJUDGED = ("no_data", "no_network")
 
 
 @dataclass
@@ -91,16 +93,20 @@ class Workspace:
     layers: dict[str, gpd.GeoDataFrame | None]
     bounds: Boundaries
     township_polygons: gpd.GeoDataFrame | None = None
-    network: object | None = None
+    network: object | None = None  # a street network, or one per travel mode ({"walk": ..., "drive": ...})
+    mode: str = "walk"  # travel mode of the travel targets that name none
     analysis: Analysis | None = None
     error: Exception | None = None
     _memo: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def build(cls, layers, bounds: Boundaries, *, township_polygons=None, network=None) -> Workspace:
-        """Analyse ``layers``; a failing analysis is kept in ``error`` so the app still shows the layers."""
-        ws = cls(layers=layers, bounds=bounds, township_polygons=township_polygons, network=network)
+    def build(cls, layers, bounds: Boundaries, *, township_polygons=None, network=None, mode: str = "walk") -> Workspace:
+        """Analyse ``layers`` in travel mode ``mode`` (see :func:`~sxgeo.analysis.run.analyse` for ``network``).
+
+        A failing analysis is kept in ``error`` so the app still shows the layers.
+        """
+        ws = cls(layers=layers, bounds=bounds, township_polygons=township_polygons, network=network, mode=mode)
         try:
             ws.analysis = analyse(
                 layers,
@@ -108,6 +114,7 @@ class Workspace:
                 township_polygons=township_polygons,
                 counties=bounds.counties,
                 townships=bounds.townships,
+                mode=mode,
             )
         except Exception as exc:  # noqa: BLE001 - shown to the user, the app keeps working
             ws.error = exc
@@ -167,7 +174,12 @@ class Workspace:
         """One row per target for the area: its own value, or how many of its units meet it.
 
         Columns: target_id, target_zh, target_en, period, value, threshold,
-        comparator, unit, status, units_met, units_total, units_level.
+        comparator, unit, status, units_met, units_total, units_level,
+        network_share.  Units the street network does not cover (status
+        ``no_network``) are, like units without data, neither met nor not
+        met; a summary row whose units are all uncovered is ``no_network``.
+        ``network_share`` is the area's own share (NaN for summary rows and
+        in distance mode).
         """
         return self._cached(("targets", level, code), lambda: self._target_rows(level, code))
 
@@ -175,6 +187,7 @@ class Workspace:
         ev = self.evaluation
         counties = set(self.bounds.scope(level, code).county_codes)
         own_code = PROVINCE_CODE if level == "province" else code
+        has_share = "network_share" in ev
         out = []
         for _, rows in ev.groupby("target_id", sort=False):
             tlevel = rows["level"].iloc[0]
@@ -184,7 +197,8 @@ class Workspace:
                 mine = rows[rows["unit_code"].astype(str) == own_code]
                 for _, r in mine.iterrows():
                     out.append({**base, "period": r["period"], "value": r["value"], "status": r["status"],
-                                "units_met": np.nan, "units_total": np.nan, "units_level": None})
+                                "units_met": np.nan, "units_total": np.nan, "units_level": None,
+                                "network_share": r["network_share"] if has_share else np.nan})
             elif _LEVEL_RANK[tlevel] < _LEVEL_RANK[level]:
                 if tlevel == "city":
                     inside = rows[rows["unit_code"].isin({self.bounds.county_city[c] for c in counties})]
@@ -192,14 +206,25 @@ class Workspace:
                     inside = rows[_county_of(rows["unit_code"]).isin(counties)]
                 if inside.empty:
                     continue
-                judged = inside[inside["status"] != "no_data"]
+                judged = inside[~inside["status"].isin(_UNJUDGED)]
                 met = int((judged["status"] == "met").sum())
+                if judged.empty:
+                    status = "no_network" if (inside["status"] == "no_network").any() else "no_data"
+                else:
+                    status = "met" if met == len(judged) else "not_met"
                 out.append({**base, "period": None, "value": (met / len(judged)) if len(judged) else np.nan,
-                            "status": "no_data" if judged.empty else ("met" if met == len(judged) else "not_met"),
-                            "units_met": met, "units_total": len(judged), "units_level": tlevel})
+                            "status": status, "units_met": met, "units_total": len(judged), "units_level": tlevel,
+                            "network_share": np.nan})
         cols = ["target_id", "target_zh", "target_en", "period", "value", "threshold", "comparator", "unit", "status",
-                "units_met", "units_total", "units_level"]
+                "units_met", "units_total", "units_level", "network_share"]
         return pd.DataFrame(out, columns=cols)
+
+    def network_reach(self, level: str, code: str | None) -> dict[str, float] | None:
+        """:meth:`Analysis.network_reach` of the area's counties (None in distance mode or without an analysis)."""
+        if self.analysis is None:
+            return None
+        counties = self.bounds.scope(level, code).county_codes
+        return self._cached(("reach", level, code), lambda: self.analysis.network_reach(counties))
 
     # --- what is drawn -------------------------------------------------------------------
     def choropleth_units(self, level: str, code: str | None, target_id: str) -> gpd.GeoDataFrame:
@@ -350,7 +375,7 @@ class Workspace:
         def run():
             layers = add_planned(self.layers, planned)
             after = analyse(layers, network=self.network, township_polygons=self.township_polygons,
-                            counties=self.bounds.counties, townships=self.bounds.townships)
+                            counties=self.bounds.counties, townships=self.bounds.townships, mode=self.mode)
             return after, compare(self.analysis, after), layers
         with self._lock:  # keep the last few scenarios only
             old = [k for k in self._memo if isinstance(k, tuple) and k[0] == "scenario" and k[1] != key]

@@ -9,21 +9,40 @@ from sxgeo.app import state
 from sxgeo.app.mapview import build_map, handle_click
 from sxgeo.app.panels import gap_lists, targets_panel
 from sxgeo.app.scenarios import planned_layers, scenario_inputs, scenario_results
-from sxgeo.app.sidebar import basemap_choice, indicator_choice, sidebar
+from sxgeo.app.sidebar import basemap_choice, indicator_choice, sidebar, travel_mode_choice
 from sxgeo.app.uploads import own_data
 from sxgeo.errors import SxgeoError
+from sxgeo.formatting import fmt_percent
+from sxgeo.settings import NETWORK_MIN_SHARE
 from sxgeo.text import t
 
 MAP_HEIGHT = 600
 
 
-def _notices(ws, demo_in_use: bool, lang: str) -> None:
-    """Which data is in use, how walking times are computed, and what the analysis noticed."""
+def _network_notices(ws, level: str, code: str | None, lang: str) -> None:
+    """In network mode: how much of the area the street network reaches, and what its reader noticed."""
+    net = st.session_state["_net"][0]
+    if net is None:
+        return
+    reach = ws.network_reach(level, code)
+    if reach is not None:
+        area = ws.bounds.scope(level, code).name
+        st.caption(t("net.coverage", lang, area=area, points=fmt_percent(reach["points"]),
+                     facilities=fmt_percent(reach["facilities"]), max_snap_m=reach["max_snap_m"]))
+        if reach["points"] < NETWORK_MIN_SHARE or reach["facilities"] < NETWORK_MIN_SHARE:  # NaN: nothing to reach
+            st.warning(t("net.coverage_low", lang, area=area, min_share=fmt_percent(NETWORK_MIN_SHARE, 0)))
+    for key, params in net.notes:
+        st.warning(t(key, lang, **params))
+
+
+def _notices(ws, level: str, code: str | None, demo_in_use: bool, lang: str) -> None:
+    """Which data is in use, how travel times are computed, how far the network reaches, what the analysis noticed."""
     if demo_in_use:
         st.warning(t("app.synthetic", lang))
     else:
         st.info(t("app.own_in_use" if any(k != state.POLYGONS for k in state.own()) else "app.own_empty", lang))
     st.caption(state.mode_caption(ws, lang))
+    _network_notices(ws, level, code, lang)
     if ws.error is not None:
         st.error(t("app.analysis_failed", lang, err=f"{type(ws.error).__name__}: {ws.error}"))
     elif ws.analysis.warnings:
@@ -46,7 +65,8 @@ def _map(ws, level: str, code: str | None, lang: str, indicator: dict | None, ba
     event = st_folium(m, key=f"map_{mode}", height=MAP_HEIGHT, use_container_width=True, render=False,
                       returned_objects=["last_active_drawing"] if mode == "select" else ["last_clicked", "last_object_clicked"])
     if level != "county":
-        st.caption(t("app.province_points" if level == "province" else "app.city_points", lang))
+        st.caption(t("app.province_points" if level == "province" else "app.city_points", lang,
+                     mode=t(f"net.mode_{ws.mode}", lang)))
     handle_click(event, mode, ws, lang, (level, code))
 
 
@@ -55,10 +75,12 @@ def main() -> None:
     st.set_page_config(page_title=t("app.page_title"), layout="wide")
     state.apply_pending()
     lang, source, level, code = sidebar(state.boundaries())
+    mode = travel_mode_choice(lang)
     st.title(t("app.title", lang))
-    st.session_state["_net"] = state.network_state()
-    ws, demo_in_use = state.current_workspace(source)
-    _notices(ws, demo_in_use, lang)
+    st.session_state["_net"] = state.network_state(mode)
+    ws, demo_in_use = state.current_workspace(source, mode)
+    st.session_state["_workspace"] = ws  # the workspace of this run (read by the tests)
+    _notices(ws, level, code, demo_in_use, lang)
     plan = state.plan_numbers(ws)
     indicator = indicator_choice(ws, lang)
     basemap = basemap_choice(lang)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from sxgeo.app.data import GAP_KINDS, Workspace
-from sxgeo.formatting import fmt_value
+from sxgeo.formatting import fmt_percent, fmt_value
 from sxgeo.outputs import charts
 from sxgeo.outputs import tables as export
 from sxgeo.settings import PROVINCE_CODE
@@ -15,16 +15,28 @@ from sxgeo.text import choose, t
 
 #: Comparators as shown (a leading ">" would turn a table cell into a Markdown quote).
 _CMP = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
-#: Status colours of the targets table and of the attainment bars.
-_STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777"}
-_BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999"}
+#: Status colours of the targets table and of the attainment bars ("no_network": the street network does not
+#: cover the area, grey-blue: neither a pass nor a fail, and not the grey of missing data).
+_STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777", "no_network": "#4f6d8a"}
+_BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999", "no_network": "#7b93ab"}
 #: Attainment bars stop at 150 % of the threshold.
 _ATTAINMENT_MAX = 1.5
 
 
-def status_text(status: str, lang: str) -> str:
-    """A target status (``met``, ``not_met``, ``no_data``) in words."""
+def status_text(status: str, lang: str, network_share: float | None = None) -> str:
+    """A target status (``met``, ``not_met``, ``no_data``, ``no_network``) in words.
+
+    ``no_network`` with a known ``network_share`` (the share of the area's
+    points and facilities the street network reaches) says how much it reaches.
+    """
+    if status == "no_network" and network_share is not None and pd.notna(network_share):
+        return t("net.status_share", lang, share=fmt_percent(network_share))
     return t(f"val.status.{status if status in _STATUS_COLOURS else 'no_data'}", lang)
+
+
+def status_colour(status: str) -> str:
+    """The colour of a status in the targets table."""
+    return _STATUS_COLOURS.get(status, _STATUS_COLOURS["no_data"])
 
 
 def target_names(rows: pd.DataFrame, lang: str) -> pd.Series:
@@ -48,7 +60,7 @@ def target_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("app.target", lang): name,
             t("col.value", lang): value,
             t("col.threshold", lang): f"{_CMP.get(r['comparator'], r['comparator'])} {fmt_value(r['threshold'], r['unit'])}",
-            t("col.status", lang): status_text(r["status"], lang),
+            t("col.status", lang): status_text(r["status"], lang, r.get("network_share")),
         })
     return pd.DataFrame(out, columns=[t("app.target", lang), *(t(f"col.{k}", lang) for k in ("value", "threshold", "status"))])
 
@@ -72,8 +84,8 @@ def targets_panel(ws: Workspace, level: str, code: str | None, lang: str) -> Non
     st.subheader(t("app.targets", lang))
     rows = ws.target_rows(level, code)
     table = target_table(rows, lang).set_index(t("app.target", lang))
-    colours = {status_text(k, lang): c for k, c in _STATUS_COLOURS.items()}
-    st.table(table.style.map(lambda v: f"color:{colours.get(v, '#333')};font-weight:600", subset=[t("col.status", lang)]))
+    styles = [f"color:{status_colour(s)};font-weight:600" for s in rows["status"]]  # rows and table in the same order
+    st.table(table.style.apply(lambda _col: styles, subset=[t("col.status", lang)]))
     chart = attainment_chart(rows, lang)
     if chart is not None:
         st.image(charts.to_png(chart), width="stretch")

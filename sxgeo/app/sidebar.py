@@ -1,4 +1,4 @@
-"""The sidebar: language, data source, area (province, city or county), map indicator and basemap."""
+"""The sidebar: language, data source, area (province, city or county), travel mode, map indicator and basemap."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 from sxgeo.app.data import Boundaries, Workspace
 from sxgeo.app.state import ENV_TIANDITU, choice
 from sxgeo.outputs import webmap as maps
+from sxgeo.settings import TRAVEL_MODES
 from sxgeo.text import LANG_NAMES, LANGS, choose, t
 
 
@@ -29,6 +30,12 @@ def sidebar(b: Boundaries) -> tuple[str, str, str, str | None]:
             inside = b.counties[b.counties["city_code"] == city].set_index("adcode")["name"].sort_index()
             code = choice(sb, "selectbox", t("app.county", lang), list(inside.index), "county", lambda c: f"{inside[c]} {c}")
     return lang, source, level, code
+
+
+def travel_mode_choice(lang: str) -> str:
+    """The travel mode of the travel targets, ``walk`` or ``drive`` (kept in ``st.session_state["travel_mode"]``)."""
+    return choice(st.sidebar, "radio", t("app.travel_mode", lang), list(TRAVEL_MODES), "travel_mode",
+                  lambda k: t(f"app.travel_{k}", lang), horizontal=True)
 
 
 def indicator_choice(ws: Workspace, lang: str) -> dict | None:

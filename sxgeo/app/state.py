@@ -1,4 +1,4 @@
-"""What the app keeps between reruns: cached datasets and workspaces, the street network and the user's choices."""
+"""What the app keeps between reruns: cached datasets and workspaces, the street networks and the user's choices."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sxgeo.io import LoadResult
 from sxgeo.io.demo import load_demo
 from sxgeo.io.targets import Target, load_targets
 from sxgeo.outputs import assets
-from sxgeo.settings import DETOUR_FACTOR
+from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, TRAVEL_MODES, WALK_SPEED_KMH
 from sxgeo.text import lang_or_default, t
 
 #: Environment variables the app reads.
@@ -76,18 +76,22 @@ def default_targets() -> list[Target]:
     return load_targets()
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def network(path: str):
-    """The street network of a local OSM file."""
+@st.cache_resource(show_spinner=False, max_entries=len(TRAVEL_MODES))
+def network(path: str, mode: str):
+    """The street network of a local OSM file for one travel mode (``walk`` or ``drive``), read once per mode."""
     from sxgeo.io.osm import read_osm  # noqa: PLC0415 - only in network mode
 
-    return read_osm(path)
+    return read_osm(path, mode=mode)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def workspace(data_key: tuple, _layers: dict, _polygons, _network) -> Workspace:
-    """The analysed dataset ``data_key``; every county's view is then computed in the background."""
-    ws = Workspace.build(_layers, boundaries(), township_polygons=_polygons, network=_network)
+def workspace(data_key: tuple, _layers: dict, _polygons, _network, mode: str) -> Workspace:
+    """The analysed dataset ``data_key`` in travel mode ``mode``; every county's view is then computed in the background.
+
+    ``data_key`` names the layers and the OSM file; the mode is part of the cache key too.
+    """
+    networks = {mode: _network} if _network is not None else None
+    ws = Workspace.build(_layers, boundaries(), township_polygons=_polygons, network=networks, mode=mode)
     if os.environ.get(ENV_WARM, "1") != "0":
         threading.Thread(target=ws.warm, name="sxgeo-warm", daemon=True).start()
     return ws
@@ -112,8 +116,8 @@ def own() -> dict:
     return st.session_state.setdefault("own", {})
 
 
-def network_state() -> tuple[object | None, str | None, str | None]:
-    """(network, OSM file, problem) of the configured OSM file; without a network the app is in distance mode."""
+def network_state(mode: str) -> tuple[object | None, str | None, str | None]:
+    """(network of ``mode``, OSM file, problem) of the configured OSM file; without a network the app is in distance mode."""
     path = os.environ.get(ENV_OSM, "").strip()
     if not path:
         return None, None, None
@@ -121,17 +125,17 @@ def network_state() -> tuple[object | None, str | None, str | None]:
         return None, path, t("err_not_found", lang())
     try:
         with st.spinner(t("app.loading", lang())):
-            return network(path), path, None
+            return network(path, mode), path, None
     except Exception as exc:  # noqa: BLE001 - any reader failure falls back to distance mode
         return None, path, str(exc)
 
 
-def current_workspace(source: str) -> tuple[Workspace, bool]:
-    """The workspace of the chosen data source; the flag says whether the demo data is in use."""
+def current_workspace(source: str, mode: str) -> tuple[Workspace, bool]:
+    """The workspace of the chosen data source and travel mode; the flag says whether the demo data is in use."""
     uploads = own()
     polys = uploads.get(POLYGONS)
     net, net_path, _ = st.session_state["_net"]
-    net_key = net_path if net is not None else None
+    net_key = (mode, net_path if net is not None else None)
     poly_layer = polys["result"].layer if polys else None
     if source == "own":
         layers = {k: v["result"].layer for k, v in uploads.items() if k != POLYGONS}
@@ -140,7 +144,7 @@ def current_workspace(source: str) -> tuple[Workspace, bool]:
         layers = demo_layers()
         key = ("demo", polys["digest"] if polys else None, net_key)
     with st.spinner(t("app.loading", lang())):
-        return workspace(key, layers, poly_layer, net), source == "demo"
+        return workspace(key, layers, poly_layer, net, mode), source == "demo"
 
 
 def plan_numbers(ws: Workspace) -> dict[str, object]:
@@ -156,13 +160,17 @@ def plan_numbers(ws: Workspace) -> dict[str, object]:
 
 
 def mode_caption(ws: Workspace, lang: str) -> str:
-    """How walking times are computed: along the OSM street network, or straight-line distance × detour."""
+    """How travel times are computed: along the OSM street network of the mode, or straight-line distance × detour."""
     net, path, problem = st.session_state["_net"]
+    mode = t(f"net.mode_{ws.mode}", lang)
     if net is not None:
-        return t("app.mode_network", lang, file=Path(path).name)
+        return t("app.mode_network", lang, mode=mode, file=Path(path).name)
     if problem is not None:
         return t("app.network_failed", lang, file=path, err=problem)
-    return t("app.mode_distance", lang, detour=plan_numbers(ws)["detour"])
+    walk = ws.analysis.walk_result("fitness_walk_share") if ws.analysis is not None else None
+    speed = walk.params.get("speed_kmh") if walk is not None else None
+    speed = speed or {"walk": WALK_SPEED_KMH, "drive": DRIVE_SPEED_KMH}.get(ws.mode)
+    return t("app.mode_distance", lang, mode=mode, detour=plan_numbers(ws)["detour"], speed=speed)
 
 
 # --- widgets ---------------------------------------------------------------------------------

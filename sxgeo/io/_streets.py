@@ -1,8 +1,10 @@
 """Private: a street network built straight from an OSM file into arrays, with no XML or networkx round trip.
 
 One pass of pyosmium over the file (ways with their node locations) keeps the
-ways of osmnx's walk or drive filter and records, for every node reference,
-its id and fixed-point location.  Everything after that is numpy:
+ways of osmnx's walk or drive filter and records the fixed-point location of
+every node of every way (as WKB lines from libosmium, so that no Python object
+is made per node).  A street node is a location: nodes of different ways at
+the same location join.  Everything after that is numpy:
 
 - a way cut at the extract's edge (or at the edge of the requested area)
   keeps its in-file nodes and the segments between them: it is split into
@@ -31,7 +33,9 @@ __all__ = [
     "StreetArrays",
     "Ways",
     "build_arrays",
+    "centre",
     "has_locations",
+    "in_shanxi",
     "location_notes",
     "read_ways",
     "utm_crs",
@@ -49,41 +53,48 @@ _EARTH_RADIUS_M = 6_371_009.0
 
 @dataclass
 class Ways:
-    """The kept ways of a file, flattened: one entry per node reference.
+    """The kept ways of a file, flattened: one entry per node of each way.
 
     Attributes
     ----------
-    refs, x, y
-        Node id and fixed-point location (``INVALID_COORD`` when the file
-        has no location for the node) of every reference, way after way.
+    x, y
+        Fixed-point location of every node of every way, way after way
+        (``INVALID_COORD`` when the file has no location for the node).
     offsets
-        Way ``i`` holds references ``offsets[i]:offsets[i+1]``.
+        Way ``i`` holds positions ``offsets[i]:offsets[i+1]``.
     speed_kmh
         Per kept way, its speed (drive mode) or NaN.
     counts
         ``highway_ways``, ``not_kept`` (excluded by the filter) and ``kept``.
     """
 
-    refs: np.ndarray
     x: np.ndarray
     y: np.ndarray
     offsets: np.ndarray
     speed_kmh: np.ndarray
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def refs(self) -> np.ndarray:
+        """A node key per position: its fixed-point location (nodes at one location are one street node)."""
+        return (self.x.astype(np.int64) << 32) | (self.y.astype(np.int64) & 0xFFFFFFFF)
+
 
 def read_ways(path: str, keep: Callable[[Mapping[str, str]], bool],
               speed: Callable[[Mapping[str, str]], float] | None = None) -> Ways:
     """Read the ways that ``keep`` accepts, with their node locations, in one pass over ``path``.
 
-    Raises whatever libosmium raises for an unreadable file (the caller turns
-    it into a one-line error naming the file).
+    A way whose nodes all have locations comes out of libosmium as one WKB
+    line (no Python object per node); only ways cut at the file's edge are
+    read node by node.  Raises whatever libosmium raises for an unreadable
+    file (the caller turns it into a one-line error naming the file).
     """
     import osmium  # imported lazily: only needed for reading OSM files
 
-    refs, xs, ys = array("q"), array("i"), array("i")
-    offsets, speeds = array("q", [0]), array("d")
-    add_ref, add_x, add_y = refs.append, xs.append, ys.append
+    factory, every_node = osmium.geom.WKBFactory(), osmium.geom.ALL
+    lines: list[str] = []
+    fast, speeds = array("b"), array("d")
+    slow_x, slow_y, slow_counts = array("i"), array("i"), array("q")
     highway = not_kept = 0
     processor = (
         osmium.FileProcessor(path)
@@ -97,20 +108,46 @@ def read_ways(path: str, keep: Callable[[Mapping[str, str]], bool],
         if not keep(tags):
             not_kept += 1
             continue
-        for node in way.nodes:
-            add_ref(node.ref)
-            add_x(node.x)  # INVALID_COORD where the file has no location for the node
-            add_y(node.y)
-        offsets.append(len(refs))
+        try:
+            lines.append(factory.create_linestring(way, use_nodes=every_node))
+            fast.append(1)
+        except (osmium.InvalidLocationError, RuntimeError):  # a node without a location, or a one-node way
+            fast.append(0)
+            for node in way.nodes:
+                slow_x.append(node.x)
+                slow_y.append(node.y)
+            slow_counts.append(len(way.nodes))
         speeds.append(speed(tags) if speed is not None else np.nan)
-    return Ways(
-        refs=np.frombuffer(refs, dtype=np.int64) if len(refs) else np.zeros(0, np.int64),
-        x=np.frombuffer(xs, dtype=np.int32) if len(xs) else np.zeros(0, np.int32),
-        y=np.frombuffer(ys, dtype=np.int32) if len(ys) else np.zeros(0, np.int32),
-        offsets=np.frombuffer(offsets, dtype=np.int64),
-        speed_kmh=np.frombuffer(speeds, dtype=np.float64) if len(speeds) else np.zeros(0),
-        counts={"highway_ways": highway, "not_kept": not_kept, "kept": highway - not_kept},
-    )
+    x, y, offsets = _assemble(lines, np.frombuffer(fast, dtype=np.int8).astype(bool) if len(fast) else np.zeros(0, bool),
+                              slow_x, slow_y, slow_counts)
+    return Ways(x=x, y=y, offsets=offsets,
+                speed_kmh=np.frombuffer(speeds, dtype=np.float64) if len(speeds) else np.zeros(0),
+                counts={"highway_ways": highway, "not_kept": not_kept, "kept": highway - not_kept})
+
+
+def _assemble(lines: list[str], fast: np.ndarray, slow_x: array, slow_y: array, slow_counts: array):
+    """Fixed-point x/y of every way's nodes, in way order, from the WKB lines and the node-by-node ways."""
+    sizes = np.fromiter((len(h) // 2 for h in lines), dtype=np.int64, count=len(lines))
+    fast_counts = (sizes - 9) // 16  # WKB line: byte order, type, point count, then 2 doubles a point
+    counts = np.zeros(len(fast), dtype=np.int64)
+    counts[fast] = fast_counts
+    counts[~fast] = np.frombuffer(slow_counts, dtype=np.int64) if len(slow_counts) else []
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    x = np.empty(offsets[-1], dtype=np.int32)
+    y = np.empty(offsets[-1], dtype=np.int32)
+    at_fast = np.repeat(fast, counts)
+    if len(lines):
+        raw = np.frombuffer(bytes.fromhex("".join(lines)), dtype=np.uint8)
+        header = np.zeros(len(raw), dtype=bool)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        header[(starts[:, None] + np.arange(9)).ravel()] = True
+        coords = raw[~header].view("<f8").reshape(-1, 2)
+        x[at_fast] = np.rint(coords[:, 0] / _COORD_SCALE).astype(np.int32)
+        y[at_fast] = np.rint(coords[:, 1] / _COORD_SCALE).astype(np.int32)
+    if len(slow_x):
+        x[~at_fast] = np.frombuffer(slow_x, dtype=np.int32)
+        y[~at_fast] = np.frombuffer(slow_y, dtype=np.int32)
+    return x, y, offsets
 
 
 def has_locations(ways: Ways) -> bool:
@@ -118,11 +155,22 @@ def has_locations(ways: Ways) -> bool:
     return bool(((ways.x != INVALID_COORD) & (ways.y != INVALID_COORD)).any())
 
 
+def centre(ways: Ways) -> tuple[float, float]:
+    """The median lon/lat of the ways' nodes that have a location."""
+    ok = (ways.x != INVALID_COORD) & (ways.y != INVALID_COORD)
+    return float(np.median(ways.x[ok])) * _COORD_SCALE, float(np.median(ways.y[ok])) * _COORD_SCALE
+
+
+def in_shanxi(lon: float, lat: float) -> bool:
+    """Whether a point lies in (a margin around) Shanxi's extent."""
+    west, south, east, north = SHANXI_BOUNDS
+    return west <= lon <= east and south <= lat <= north
+
+
 def location_notes(arr: StreetArrays) -> tuple:
     """Notes on where the network lies: ``osm_outside_shanxi`` when its centre is far from Shanxi."""
     lon, lat = float(np.median(arr.lon)), float(np.median(arr.lat))
-    west, south, east, north = SHANXI_BOUNDS
-    if west <= lon <= east and south <= lat <= north:
+    if in_shanxi(lon, lat):
         return ()
     return (("osm_outside_shanxi", {"lon": round(lon, 3), "lat": round(lat, 3)}),)
 
@@ -175,7 +223,7 @@ def _usable(ways: Ways, polygon: BaseGeometry | None) -> np.ndarray:
 
 def _pieces(ways: Ways, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Positions kept and the piece each belongs to: a way is split wherever a node is missing."""
-    n = len(ways.refs)
+    n = len(ways.x)
     way_of = np.repeat(np.arange(len(ways.offsets) - 1), np.diff(ways.offsets))
     start = np.ones(n, dtype=bool)
     start[1:] = (way_of[1:] != way_of[:-1]) | ~ok[:-1]
@@ -249,14 +297,17 @@ def _contracted(inverse, piece, same, seg_len, way_of, n_nodes):
 def _finish(arr: StreetArrays) -> StreetArrays:
     """Drop self-loops, collapse parallel edges to the cheapest, keep only nodes that carry an edge."""
     cost = arr.length_m / arr.speed_kmh if arr.speed_kmh is not None else arr.length_m
-    keep = arr.u != arr.v
-    lo, hi = np.minimum(arr.u, arr.v), np.maximum(arr.u, arr.v)
-    order = np.lexsort((cost, hi, lo))
-    order = order[keep[order]]
-    pair = lo[order] * (len(arr.node_ids) + 1) + hi[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = pair[1:] != pair[:-1]
-    chosen = np.sort(order[first])
+    keep = np.flatnonzero(arr.u != arr.v)
+    lo, hi = np.minimum(arr.u[keep], arr.v[keep]), np.maximum(arr.u[keep], arr.v[keep])
+    pair = lo * (len(arr.node_ids) + 1) + hi
+    order = np.argsort(pair, kind="stable")
+    sorted_pair = pair[order]
+    dup = sorted_pair[1:] == sorted_pair[:-1]
+    if dup.any():  # parallel edges: the cheapest of each pair first
+        order = np.lexsort((cost[keep], pair))
+        sorted_pair = pair[order]
+        dup = sorted_pair[1:] == sorted_pair[:-1]
+    chosen = np.sort(keep[order[np.concatenate([[True], ~dup])]])
     used = np.zeros(len(arr.node_ids), dtype=bool)
     used[arr.u[chosen]] = used[arr.v[chosen]] = True
     new_pos = np.cumsum(used) - 1

@@ -13,11 +13,12 @@ from sxgeo.errors import LayerReadError
 from sxgeo.io import _osm, _streets
 from sxgeo.io.speeds import load_road_speeds
 from sxgeo.layers.network import WalkNetwork
+from sxgeo.settings import TRAVEL_MODES
 
 __all__ = ["MODES", "default_cache_dir", "download_walk_graph", "read_osm"]
 
 #: Street networks sxgeo builds: osmnx's walk and drive filters.
-MODES = ("walk", "drive")
+MODES = TRAVEL_MODES
 
 
 def default_cache_dir() -> Path:
@@ -141,6 +142,9 @@ def _build(path: Path, sha: str, polygon, mode: str, simplify: bool, speeds) -> 
         raise LayerReadError(path, "err_osm_no_locations", ways=ways.counts["kept"])
     arrays = _streets.build_arrays(ways, polygon=polygon, simplify=simplify)
     if arrays is None:
+        lon, lat = _streets.centre(ways)
+        if not _streets.in_shanxi(lon, lat):
+            raise LayerReadError(path, "err_osm_elsewhere", lon=round(lon, 3), lat=round(lat, 3))
         raise LayerReadError(path, f"err_osm_no_{mode}_in_area", highway=ways.counts["highway_ways"])
     notes = _streets.location_notes(arrays)
     source = (

@@ -37,11 +37,10 @@ def parse_maxspeed(value: str | None) -> float | None:
 
 @dataclass(frozen=True)
 class RoadSpeeds:
-    """Default speeds per highway class, a fallback, and the speed of the legs to and from the street."""
+    """Default speeds per highway class and a fallback for the other classes the drive filter keeps."""
 
     by_class: Mapping[str, float]
     fallback_kmh: float
-    snap_kmh: float
     source: str
     key: str
 
@@ -67,11 +66,10 @@ def load_road_speeds(path: str | Path | None = None) -> RoadSpeeds:
         data = tomllib.loads(raw.decode("utf-8"))
         by_class = {str(k): float(v) for k, v in data["speed_kmh"].items()}
         fallback = float(data["fallback"]["speed_kmh"])
-        snap = float(data["fallback"]["snap_kmh"])
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LayerReadError(path, "err_speeds", detail=f"{type(exc).__name__}: {exc}") from None
-    bad = [k for k, v in {**by_class, "fallback": fallback, "snap": snap}.items() if not v > 0]
+    bad = [k for k, v in {**by_class, "fallback": fallback}.items() if not v > 0]
     if bad:
         raise LayerReadError(path, "err_speeds", detail=f"speeds must be positive: {', '.join(bad)}")
     source = data.get("source", {}).get("en", path.name)
-    return RoadSpeeds(by_class, fallback, snap, source, hashlib.sha256(raw).hexdigest()[:10])
+    return RoadSpeeds(by_class, fallback, source, hashlib.sha256(raw).hexdigest()[:10])

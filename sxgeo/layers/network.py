@@ -37,7 +37,8 @@ class WalkNetwork:
     Attributes
     ----------
     node_ids
-        OSM node id (or any int64 label) of each node, shape ``(n,)``.
+        Label of each node, shape ``(n,)``: an OSM node id, or (networks read
+        by :func:`sxgeo.io.osm.read_osm`) the node's fixed-point location key.
     x, y
         Node coordinates in metres in :attr:`crs`, shape ``(n,)``.
     crs

@@ -41,6 +41,7 @@ from sxgeo.outputs.webmap_style import (
     CLASS_COLOURS,
     ICON_STYLES,
     MAP_CSS,
+    NO_NETWORK_COLOUR,
     Indicator,
     Legend,
     classify,
@@ -323,7 +324,8 @@ def add_choropleth(
     Each feature carries ``sx_level`` and ``sx_code`` so that a click on it can
     be read back (streamlit-folium's ``last_active_drawing``).
     """
-    colours, rows = classify(units[value_col], indicator)
+    statuses = units[status_col] if status_col and status_col in units else None
+    colours, rows = classify(units[value_col], indicator, statuses)
     status_text = text_labels("val.status", lang)
     props = pd.DataFrame(
         {
@@ -367,6 +369,8 @@ def add_choropleth(
         zoom_on_click=False,
     ).add_to(m)
     rows = rows + [(CLASS_COLOURS[4], status_text["no_data"])]
+    if statuses is not None and (statuses == "no_network").any():
+        rows.append((NO_NETWORK_COLOUR, status_text["no_network"]))
     title = name or indicator.label
     if indicator.threshold:
         rows[0] = (rows[0][0], t("map.legend_met", lang, label=rows[0][1]))

@@ -24,6 +24,7 @@ __all__ = [
     "CLASS_COLOURS",
     "ICON_STYLES",
     "MAP_CSS",
+    "NO_NETWORK_COLOUR",
     "Indicator",
     "Legend",
     "classify",
@@ -141,13 +142,18 @@ class Indicator:
 
 #: Choropleth colours: met, close (>= 90 % of the way), far (>= 75 %), very far, no data.
 CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
+#: Choropleth colour of units the street network does not cover (status ``no_network``): grey-blue, none of the classes.
+NO_NETWORK_COLOUR = "#8fa3b8"
 
 
-def classify(values: pd.Series, indicator: Indicator) -> tuple[pd.Series, list[tuple[str, str]]]:
+def classify(values: pd.Series, indicator: Indicator,
+             statuses: pd.Series | None = None) -> tuple[pd.Series, list[tuple[str, str]]]:
     """Colour of each value and the legend rows (colour, label).
 
     Classes are read against the threshold: met, within 10 %, within 25 %,
     further, and no data.  Without a threshold, four equal-width classes.
+    Units whose ``statuses`` is ``no_network`` (the street network does not
+    cover them) get :data:`NO_NETWORK_COLOUR` whatever their value.
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     thr, unit = indicator.threshold, indicator.unit
@@ -175,5 +181,7 @@ def classify(values: pd.Series, indicator: Indicator) -> tuple[pd.Series, list[t
                   f"< {fmt(edges[1])}"]
     for colour, band in zip(CLASS_COLOURS, bands):
         colours[band.fillna(False) & v.notna()] = colour
+    if statuses is not None:
+        colours[(pd.Series(statuses, index=v.index) == "no_network").to_numpy()] = NO_NETWORK_COLOUR
     rows = list(zip(CLASS_COLOURS, labels))
     return colours, rows

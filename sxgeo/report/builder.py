@@ -21,7 +21,7 @@ import shapely
 
 from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
-from sxgeo.formatting import fmt_gap, fmt_value
+from sxgeo.formatting import fmt_gap, fmt_percent, fmt_value
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import metric_xy
 from sxgeo.layers.scope import Scope
@@ -31,7 +31,7 @@ from sxgeo.report.county_map import CountyMap
 from sxgeo.report.gaps import GAP_KINDS, gap_rows
 from sxgeo.report.summary import SummaryPages
 from sxgeo.report.templates import cell, environment
-from sxgeo.settings import METRIC_CRS, WALK_SPEED_KMH
+from sxgeo.settings import METRIC_CRS, NETWORK_MIN_SHARE, WALK_SPEED_KMH
 from sxgeo.text import t
 
 __all__ = ["ReportBuilder"]
@@ -84,13 +84,21 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         tg = self.targets[tid]
         return tg.name(self.lang)
 
-    def status_text(self, status: str) -> str:
-        """A target status (met, not_met, no_data) in words."""
+    def status_text(self, status: str, network_share: float | None = None) -> str:
+        """A target status (met, not_met, no_data, no_network) in words; no_network with the network's reach."""
+        if status == "no_network" and network_share is not None and np.isfinite(network_share):
+            return t("net.status_share", self.lang, share=fmt_percent(network_share))
         return t(f"val.status.{status}", self.lang)
 
-    def notices(self) -> list[str]:
-        """Notices at the top of every page: synthetic data, rejected input rows, no Chinese font."""
+    def notices(self, codes=None, area: str = "") -> list[str]:
+        """Notices at the top of a page: synthetic data, rejected input rows, the network's reach, no Chinese font."""
         out = []
+        reach = self.analysis.network_reach(codes)
+        if reach is not None:
+            out.append(t("net.coverage", self.lang, area=area, points=fmt_percent(reach["points"]),
+                         facilities=fmt_percent(reach["facilities"]), max_snap_m=reach["max_snap_m"]))
+            if np.nanmin([reach["points"], reach["facilities"]]) < NETWORK_MIN_SHARE:
+                out.append(t("net.coverage_low", self.lang, area=area, min_share=fmt_percent(NETWORK_MIN_SHARE, 0)))
         if self.inputs.synthetic:
             out.append(self.tr("synthetic"))
         for res in self.inputs.loaded.values():
@@ -104,7 +112,9 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         """(label, text) pairs describing the report: when, which data, which method, which targets file."""
         an = self.analysis
         res = next((r for r in self.walk.values() if r is not None), None)
-        if an.mode == "network" and res is not None:
+        if an.mode == "network" and res is not None and res.params.get("network_mode") == "drive":
+            method = self.tr("mode_drive", leg=res.params.get("leg_speed_kmh"), source=res.params.get("network_source", ""))
+        elif an.mode == "network" and res is not None:
             method = self.tr("mode_network", speed=res.params.get("speed_kmh"), source=res.params.get("network_source", ""))
         else:
             speed = res.params.get("speed_kmh") if res is not None else WALK_SPEED_KMH
@@ -118,8 +128,15 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
             (self.tr("generated"), self.generated),
             (self.tr("data"), data),
             (self.tr("method"), method),
+            (self.tr("cross_border"), self._cross_border()),
             (self.tr("targets_file"), self.inputs.targets_source or self.tr("targets_default")),
         ]
+
+    def _cross_border(self) -> str:
+        """Whether facilities across a county line count, in words."""
+        if not self.inputs.cross_border:
+            return t("net.cross_border_off", self.lang)
+        return t("net.cross_border_on", self.lang, margin_km=self.inputs.margin_m / 1000)
 
     def _target_header(self) -> list[str]:
         return [self.tr(k) for k in ("col_target", "col_unit", "col_value", "col_threshold", "col_status", "col_gap")]
@@ -127,14 +144,14 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
     def targets_table(self, rows: pd.DataFrame) -> tuple[dict, dict[str, int]]:
         """The targets table of a page and how many targets are met, not met and without data."""
         header = self._target_header()
-        body, counts = [], {"met": 0, "not_met": 0, "no_data": 0}
+        body, counts = [], {"met": 0, "not_met": 0, "no_data": 0, "no_network": 0}
         for tid, tg in self.targets.items():
             sub = rows[rows["target_id"] == tid]
             if sub.empty or tg.level == "province":
                 continue
             if tg.level == "township":
                 met = int((sub["status"] == "met").sum())
-                known = int((sub["status"] != "no_data").sum())
+                known = int((~sub["status"].isin(["no_data", "no_network"])).sum())
                 status = "no_data" if known == 0 else ("met" if met == known else "not_met")
                 body.append([
                     cell(tg.name(self.lang)), cell(self.tr("townships_unit")),
@@ -156,5 +173,6 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return [
             cell(name), cell(r["unit_name"]), cell(fmt_value(r["value"], tg.unit, self.lang), "num"),
             cell(f"{tg.comparator} {fmt_value(tg.threshold, tg.unit, self.lang)}", "num"),
-            cell(self.status_text(r["status"]), r["status"]), cell(fmt_gap(r["gap"], tg.unit, self.lang), "num"),
+            cell(self.status_text(r["status"], r.get("network_share")), r["status"]),
+            cell("" if r["status"] == "no_network" else fmt_gap(r["gap"], tg.unit, self.lang), "num"),
         ]

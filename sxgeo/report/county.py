@@ -164,12 +164,14 @@ class CountyPages:
             title=title,
             text={k: self.tr(k) for k in ("back", "download", "map", "targets", "charts", "gaps", "warnings", "footer")},
             back="../index.html",
-            notices=self.notices(),
+            notices=self.notices((code,), f"{info['city_name']}{info['name']}"),
             meta=meta,
             badges=[
                 {"text": self.tr("badge_met", n=counts["met"]), "cls": "met"},
                 {"text": self.tr("badge_not_met", n=counts["not_met"]), "cls": "not_met"},
                 {"text": self.tr("badge_no_data", n=counts["no_data"]), "cls": "no_data"},
+                *([{"text": self.tr("badge_no_network", n=counts["no_network"]), "cls": "no_network"}]
+                  if counts["no_network"] else []),
             ],
             xlsx=f"{code}.xlsx",
             map_png=self.county_map(code),

@@ -32,7 +32,8 @@ class SummaryPages:
         for tid, sub in sel.groupby("target_id", sort=False):
             tg = self.targets[tid]
             sub = sub.copy()
-            sub["rank"] = sub["value"].rank(ascending=tg.comparator in ("<=", "<"), method="min").astype("Int64")
+            judged = sub["value"].where(sub["status"] != "no_network")  # not ranked where the network is too thin
+            sub["rank"] = judged.rank(ascending=tg.comparator in ("<=", "<"), method="min").astype("Int64")
             frames.append(sub)
         out = pd.concat(frames, ignore_index=True) if frames else sel.assign(rank=pd.Series(dtype="Int64"))
         out = out.rename(columns={"unit_code": "county_code", "unit_name": "county_name"})
@@ -46,7 +47,8 @@ class SummaryPages:
         failures = result.failures if result is not None else {}
         rank = self.ranking(codes)
         tids = [tid for tid in self.targets if tid in set(rank["target_id"])]
-        counts = rank.pivot_table(index="county_code", columns="status", values="target_id", aggfunc="count").reindex(
+        judged = rank.assign(status=rank["status"].replace({"no_network": "no_data"}))  # not judged either way
+        counts = judged.pivot_table(index="county_code", columns="status", values="target_id", aggfunc="count").reindex(
             index=list(codes), columns=["met", "not_met", "no_data"]
         ).fillna(0).astype(int)
         wide = pd.DataFrame({"county_code": list(codes)})
@@ -105,7 +107,7 @@ class SummaryPages:
             html_lang=self.tr("html_lang"),
             title=self.tr("title_summary", area=area),
             text={k: self.tr(k) for k in ("download", "failed", "ranking", "footer", "chart_met")},
-            notices=self.notices(),
+            notices=self.notices(None if self.scope.level == "province" else codes, self.scope.name),
             meta=[(self.tr("counties_in_scope"), str(len(codes))), *self.meta()],
             xlsx="summary.xlsx",
             failures=[f"{c} {self.county_info.at[c, 'name']}：{msg}" for c, msg in failures.items()],

@@ -27,6 +27,7 @@ th, td { border: 1px solid var(--line); padding: .25em .5em; text-align: left; v
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .met { color: var(--ok); font-weight: 600; } .not_met { color: var(--bad); font-weight: 600; }
 .no_data { color: var(--na); }
+.no_network { color: #4a6fa5; }
 .badges span { display:inline-block; margin-right:.8em; padding:.15em .6em; border-radius:3px; background:#f6f8fa; }
 img.figure, img.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
 .scroll { max-height: 28em; overflow: auto; }

