@@ -71,11 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     data = argparse.ArgumentParser(add_help=False)
     g = data.add_argument_group("数据 / data (默认：自带的合成演示数据 / default: the bundled synthetic demo data)")
     g.add_argument("--residential", metavar="FILE", help="居民点图层 / residential demand points")
+    g.add_argument("--population-table", metavar="FILE",
+                   help="乡镇人口普查表（替代居民点图层）/ census table per township (replaces --residential)")
+    g.add_argument("--population-grid", metavar="FILE",
+                   help="人口格网 GeoTIFF，如 WorldPop（替代居民点图层）/ population grid GeoTIFF (replaces --residential)")
     g.add_argument("--kindergartens", metavar="FILE", help="幼儿园图层 / kindergartens")
     g.add_argument("--elderly-care", metavar="FILE", help="养老服务设施图层 / elderly-care sites")
     g.add_argument("--fitness", metavar="FILE", help="健身设施图层 / fitness facilities")
     g.add_argument("--minor-protection", metavar="FILE", help="未成年人救助保护机构 / minor-protection institutions")
-    g.add_argument("--coord-system", default="wgs84", help="坐标系 wgs84|gcj02|bd09 (default wgs84)")
+    g.add_argument("--coord-system", default="auto",
+                   help="坐标系 auto|wgs84|gcj02|bd09（auto：高德、腾讯导出为 GCJ-02，百度为 BD-09，其余 WGS-84）/ datum (auto)")
     g.add_argument("--township-polygons", metavar="FILE", help="乡镇界线 / township polygons")
     g.add_argument("--targets", metavar="FILE", help="目标文件 (TOML) / targets file")
     g.add_argument("--osm", metavar="FILE", help="本地 OSM 路网文件 (.osm.pbf/.osm) / local OSM file: network travel times")
@@ -153,6 +158,8 @@ def _inputs(args: argparse.Namespace, scope_area):
         cross_border=not args.no_cross_border,
         margin_m=args.cross_border_m,
         road_speeds=args.road_speeds,
+        population_table=args.population_table,
+        population_grid=args.population_grid,
     )
     for network in inputs.networks.values():
         for key, params in network.notes:
@@ -187,9 +194,11 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
     from sxgeo.analysis.inputs import check_inputs, require_layers
 
     paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, args.road_speeds,
-             getattr(args, "candidates", None)]
+             getattr(args, "candidates", None), args.population_table, args.population_grid]
     check_inputs(paths, args.coord_system)
     given = [k for k, v in _files(args).items() if v is not None]
+    if args.population_table or args.population_grid:
+        given.append("residential")
     if given:
         require_layers(given, needed)
 

@@ -391,3 +391,36 @@ def test_township_polygons_drive_assignment_from_the_command_line(tmp_path, caps
     first = got.iloc[0]
     assert (first["人口"], first["定位依据"], first["最近公办园编号"]) == ("1200.0", "polygon", "K1")
     assert "140105201" in codes  # 刘家堡乡 has no polygon and no point: still listed
+
+
+def test_gaps_from_a_census_table_instead_of_residential_points(tmp_path, capsys):
+    """--population-table replaces the residential layer: one point per township.  Without township
+    polygons a township sits at its county's point (approximate, said on stderr) and is left out of
+    travel times, so no gap is claimed; with its polygon the urban subdistrict, 5 km from the only
+    facility, is a gap (the rural town is not listed: fitness counts urban residents)."""
+    import shapely
+
+    from sxgeo.layers import boundaries
+
+    counties = boundaries.load_counties().set_index("adcode")
+    centre = counties.geometry.representative_point()[COUNTY]
+    (tmp_path / "人口.csv").write_text("乡镇代码,常住人口\n140105001,52000\n140105100,30000\n", encoding="utf-8")
+    fx, fy = gpd.GeoSeries([centre], crs="EPSG:4326").to_crs("EPSG:32649").iloc[0].coords[0]
+    flon, flat = gpd.GeoSeries(gpd.points_from_xy([fx + 5000], [fy]), crs="EPSG:32649").to_crs("EPSG:4326").iloc[0].coords[0]
+    pd.DataFrame({"编号": ["F1"], "名称": ["健身中心"], "类型": "社区全民健身中心", "经度": [flon], "纬度": [flat]}).to_csv(
+        tmp_path / "健身.csv", index=False, encoding="utf-8")
+    out = tmp_path / "gaps.csv"
+    args = ["gaps", "--kind", "fitness", "--county", COUNTY, "--population-table", str(tmp_path / "人口.csv"),
+            "--fitness", str(tmp_path / "健身.csv"), "--format", "csv", "--out", str(out)]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    assert "合成" not in err
+    assert "人口.csv" in err and "2 个乡镇没有界线" in err
+    assert pd.read_csv(out, dtype=str, encoding="utf-8-sig").empty  # not on the map: no travel time claimed
+    square = gpd.GeoSeries([shapely.box(fx - 800, fy - 800, fx + 800, fy + 800)], crs="EPSG:32649").to_crs("EPSG:4326")
+    gpd.GeoDataFrame({"乡镇代码": ["140105001"], "乡镇名称": ["坞城街道"]}, geometry=square.values).to_file(
+        tmp_path / "乡镇界线.geojson", driver="GeoJSON")
+    code, _, err = run([*args, "--township-polygons", str(tmp_path / "乡镇界线.geojson")], capsys)
+    assert code == 0, err
+    got = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert got["编号"].tolist() == ["140105001"]

@@ -16,6 +16,7 @@ from sxgeo.io.coords import normalise_coord_system
 from sxgeo.io.demo import load_demo
 from sxgeo.io.load import LoadResult, load_layer
 from sxgeo.io.osm import read_osm
+from sxgeo.io.population import load_population_grid, load_population_table
 from sxgeo.io.targets import load_targets
 from sxgeo.io.townships import load_township_polygons
 from sxgeo.layers import boundaries
@@ -74,7 +75,7 @@ def check_file(path: str | Path | None) -> Path | None:
 def load_inputs(
     files: dict[str, str | Path] | None = None,
     *,
-    coord_system: str = "wgs84",
+    coord_system: str = "auto",
     targets_path: str | Path | None = None,
     township_polygons: str | Path | None = None,
     osm: str | Path | None = None,
@@ -85,6 +86,8 @@ def load_inputs(
     cross_border: bool = True,
     margin_m: float = CROSS_BORDER_M,
     road_speeds: str | Path | None = None,
+    population_table: str | Path | None = None,
+    population_grid: str | Path | None = None,
 ) -> Inputs:
     """Read the layers, targets, township polygons and street networks.
 
@@ -95,6 +98,9 @@ def load_inputs(
     ``osm`` and the facilities that travel analyses count; with
     ``cross_border`` False only a point's own county's facilities count.  A
     network is read for ``mode`` and for every mode a travel target names.
+    ``population_table`` (census per township) or ``population_grid``
+    (GeoTIFF) replaces the residential layer and counts as the user's own data;
+    with both, the grid's points take the table's age shares.
 
     Raises
     ------
@@ -102,17 +108,21 @@ def load_inputs(
         With a one-line message.
     """
     files = {k: v for k, v in (files or {}).items() if v is not None}
-    check_inputs([*files.values(), targets_path, township_polygons, osm, road_speeds], coord_system)
+    check_inputs([*files.values(), targets_path, township_polygons, osm, road_speeds, population_table, population_grid],
+                 coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
     counties, townships = boundaries.load_counties(), boundaries.load_townships()
     tp = None
     if township_polygons is not None:
-        tp = load_township_polygons(township_polygons, coord_system=coord_system, counties=counties, townships=townships).layer
-    if files:
+        tp_system = "wgs84" if coord_system == "auto" else coord_system  # boundary files are no map-service exports
+        tp = load_township_polygons(township_polygons, coord_system=tp_system, counties=counties, townships=townships).layer
+    population = _population(population_table, population_grid, tp, counties, townships)
+    if files or population:
         loaded = {
             kind: load_layer(path, kind, coord_system=coord_system, township_polygons=tp, counties=counties, townships=townships)
             for kind, path in files.items()
         }
+        loaded.update(population)
         synthetic = False
     else:
         loaded, synthetic = _demo(), True
@@ -143,6 +153,18 @@ def load_inputs(
     )
 
 
+def _population(table, grid, township_polygons, counties, townships) -> dict[str, LoadResult]:
+    """The residential layer from a census table or a population grid (empty when neither is given)."""
+    if table is None and grid is None:
+        return {}
+    res = None
+    if table is not None:
+        res = load_population_table(table, townships=townships, counties=counties, township_polygons=township_polygons)
+    if grid is not None:
+        res = load_population_grid(grid, age_shares=res, counties=counties, townships=townships)
+    return {"residential": res}
+
+
 def travel_modes(targets, default: str = "walk") -> set[str]:
     """The travel modes the targets need: ``default`` and every mode a travel target names."""
     modes = {default}
@@ -163,11 +185,11 @@ def _demo() -> dict[str, LoadResult]:
     return dict(_DEMO[key])
 
 
-def check_inputs(paths, coord_system: str = "wgs84") -> None:
+def check_inputs(paths, coord_system: str = "auto") -> None:
     """Every given path is an existing file and the coordinate system is known (else :class:`InputError`)."""
     for path in paths:
         check_file(path)
-    if normalise_coord_system(coord_system) is None:
+    if coord_system != "auto" and normalise_coord_system(coord_system) is None:
         raise InputError("report.err_crs", value=coord_system)
 
 

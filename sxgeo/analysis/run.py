@@ -143,10 +143,19 @@ def _walk_inputs(layers: dict, quantity: str, params: dict) -> tuple[gpd.GeoData
         demand = demand[demand["urban"].fillna(False).astype(bool)]
     if facilities is not None and selector is not None and selector[0] in facilities:
         facilities = facilities[facilities[selector[0]].eq(selector[1])]
+    # Rows placed only approximately (``located`` False: a township's county point) are left out of travel times.
+    demand, facilities = (_located(layer) for layer in (demand, facilities))
     # A missing layer is an empty one with the usual columns, so every level can still be summed.
     columns = ["id", "name", "population", *ADMIN_COLUMNS]
     empty = gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in columns}, geometry=[], crs="EPSG:4326")
     return (demand if demand is not None else empty), (facilities if facilities is not None else empty)
+
+
+def _located(layer: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The rows of ``layer`` whose position is real (all rows when it has no ``located`` column)."""
+    if layer is None or "located" not in layer:
+        return layer
+    return layer[layer["located"].fillna(True).astype(bool).to_numpy()]
 
 
 def _years(layers: dict, first: int, last: int | None) -> range:

@@ -16,7 +16,7 @@ from sxgeo.layers.kinds import KINDS
 from sxgeo.text import t
 
 #: Coordinate systems an upload can be in (labels: ``app.crs_choice.<key>``).
-CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+CRS_CHOICES = ("auto", "wgs84", "gcj02", "bd09")
 #: Rejected rows listed in the warning above the table.
 _FIRST_REJECTED = 5
 
@@ -40,7 +40,7 @@ def read_upload(upload, kind: str, crs: str, polygons) -> LoadResult:
         path = Path(tmp) / _safe_name(upload.name)
         path.write_bytes(data)
         if kind == POLYGONS:
-            return load_township_polygons(path, coord_system=crs, display_name=upload.name)
+            return load_township_polygons(path, coord_system="wgs84" if crs == "auto" else crs, display_name=upload.name)
         return load_layer(path, kind, coord_system=crs, display_name=upload.name, township_polygons=polygons)
 
 

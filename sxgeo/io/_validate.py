@@ -14,10 +14,11 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from sxgeo.layers.kinds import BOOL_FALSE, BOOL_TRUE, LayerKind, normalise_value
+from sxgeo.io.lenient import is_plain_number, parse_number, show_number
+from sxgeo.layers.kinds import BOOL_FALSE, BOOL_TRUE, Column, LayerKind, normalise_value
 from sxgeo.text import t
 
-__all__ = ["Rejects", "cross_checks", "nfkc", "parse_columns", "rejected_frame", "to_number"]
+__all__ = ["Rejects", "add_note", "cross_checks", "nfkc", "parse_columns", "rejected_frame", "to_number"]
 
 #: Years outside this range are rejected as bad values.
 _YEAR_RANGE = (1900, 2100)
@@ -69,8 +70,80 @@ def rejected_frame(rej: Rejects, row_no: pd.Series, original: pd.DataFrame) -> p
     return pd.concat([head, original.loc[bad].reset_index(drop=True)], axis=1)
 
 
-def parse_columns(frame: pd.DataFrame, kind: LayerKind, rej: Rejects) -> dict[str, pd.Series]:
-    """Parse every canonical column present; reject rows with bad values."""
+def add_note(notes: pd.Series | None, mask: pd.Series, key: str, params) -> None:
+    """Append the note ``key`` with ``params(i)`` to the rows in ``mask`` (nothing when ``notes`` is None)."""
+    if notes is None:
+        return
+    for i in mask[mask].index:
+        notes.at[i] = notes.at[i] + [(key, params(i))]
+
+
+def _numbers(
+    raw: pd.Series, typed: pd.Series, col: Column, rej: Rejects, notes: pd.Series | None, decimal_comma: bool
+) -> pd.Series:
+    """A numeric column: plain numbers as they are, lenient forms read with a note (quoting ``typed``), the rest rejected."""
+    empty = raw == ""
+    label = col.label_zh
+    # Counts and years have no fraction: a comma in them is a thousands separator even in a ';' file.
+    comma = decimal_comma and col.dtype == "float"
+    num = pd.to_numeric(raw.map(lambda v: parse_number(v, decimal_comma=comma)), errors="coerce").astype(float)
+
+    def params(i):
+        return {"column": label, "value": raw.at[i]}
+
+    rej.add(~empty & num.isna(), "bad_value", params)
+    rej.add(num < 0, "negative_value", params)
+    read = num.notna() & ~typed.map(is_plain_number)
+    add_note(
+        notes, read, "note_value_read", lambda i: {"column": label, "value": typed.at[i], "parsed": show_number(num.at[i])}
+    )
+    if col.dtype == "int":
+        rej.add(num.notna() & (num != np.floor(num)), "bad_value", params)
+        return num.round().astype("Int64")
+    if col.dtype == "year":
+        outside = (num < _YEAR_RANGE[0]) | (num > _YEAR_RANGE[1])
+        rej.add(num.notna() & (outside | (num != np.floor(num))), "bad_value", params)
+        return num.round().astype("Int64")
+    return num
+
+
+def _category(raw: pd.Series, col: Column, rej: Rejects, notes: pd.Series | None) -> pd.Series:
+    """A category column: known spellings -> codes; an unknown value -> the column's fallback with a note."""
+    empty = raw == ""
+    label = col.label_zh
+    lookup = col.category_lookup()
+    value = raw.map(lambda v: lookup.get(normalise_value(v)) if v else None)
+    unknown = ~empty & value.isna()
+    if col.fallback is None:
+        rej.add(unknown, "bad_value", lambda i: {"column": label, "value": raw.at[i]})
+    else:
+        other = t(f"cat.{col.name}.{col.fallback}", "zh")
+        add_note(notes, unknown, "note_category_other", lambda i: {"column": label, "value": raw.at[i], "other": other})
+        value[unknown] = col.fallback
+    if col.default is not None:
+        default = t(f"cat.{col.name}.{col.default}", "zh")
+        add_note(notes, empty & rej.ok, "note_default_value", lambda i: {"column": label, "value": default})
+        value[empty] = col.default
+    return value.astype(object)
+
+
+def parse_columns(
+    frame: pd.DataFrame,
+    kind: LayerKind,
+    rej: Rejects,
+    notes: pd.Series | None = None,
+    *,
+    decimal_comma: bool = False,
+) -> dict[str, pd.Series]:
+    """Parse every canonical column present; reject rows with values that cannot be understood.
+
+    Numbers with units, thousands separators, full-width digits or Chinese
+    numerals are read (:func:`sxgeo.io.lenient.parse_number`) and noted in
+    ``notes``; an unknown category value becomes the column's fallback code
+    (其他) with a note, or rejects the row when the column has none.
+    ``decimal_comma`` (a ``;``-separated file) reads ``112,565`` as 112.565 in
+    decimal columns.
+    """
     parsed: dict[str, pd.Series] = {}
     for col in kind.columns:
         if col.name not in frame or col.name in ("lon", "lat", "coord_system"):
@@ -82,20 +155,11 @@ def parse_columns(frame: pd.DataFrame, kind: LayerKind, rej: Rejects) -> dict[st
         def params(i, raw=raw, label=label):
             return {"column": label, "value": raw.at[i]}
 
-        if col.required:
+        if col.required and col.default is None:
             rej.add(empty, "missing_value", lambda i, label=label: {"column": label})
         if col.dtype in ("int", "float", "year"):
-            num = to_number(raw)
-            rej.add(~empty & num.isna(), "bad_value", params)
-            rej.add(num < 0, "negative_value", params)
-            if col.dtype == "int":
-                rej.add(num.notna() & (num != np.floor(num)), "bad_value", params)
-                num = num.round().astype("Int64")
-            elif col.dtype == "year":
-                outside = (num < _YEAR_RANGE[0]) | (num > _YEAR_RANGE[1])
-                rej.add(num.notna() & (outside | (num != np.floor(num))), "bad_value", params)
-                num = num.round().astype("Int64")
-            parsed[col.name] = num
+            typed = frame[col.name].astype(str).str.strip()
+            parsed[col.name] = _numbers(raw, typed, col, rej, notes, decimal_comma)
         elif col.dtype == "bool":
             norm = raw.map(normalise_value)
             true = set(BOOL_TRUE) | {normalise_value(v) for v in col.values.get("true", ())}
@@ -106,10 +170,7 @@ def parse_columns(frame: pd.DataFrame, kind: LayerKind, rej: Rejects) -> dict[st
             rej.add(~empty & value.isna(), "bad_value", params)
             parsed[col.name] = value
         elif col.dtype == "category":
-            lookup = col.category_lookup()
-            value = raw.map(lambda v, lookup=lookup: lookup.get(normalise_value(v)) if v else None)
-            rej.add(~empty & value.isna(), "bad_value", params)
-            parsed[col.name] = value.astype(object)
+            parsed[col.name] = _category(raw, col, rej, notes)
         else:
             parsed[col.name] = raw.astype(object)
     return parsed

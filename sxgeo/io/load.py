@@ -20,8 +20,9 @@ import pandas as pd
 import shapely
 
 from sxgeo.errors import LayerReadError
-from sxgeo.io import coords
-from sxgeo.io._validate import Rejects, cross_checks, nfkc, parse_columns, rejected_frame, to_number
+from sxgeo.io import coords, poi
+from sxgeo.io._validate import Rejects, add_note, cross_checks, nfkc, parse_columns, rejected_frame
+from sxgeo.io.lenient import is_plain_number, parse_coordinate, show_number
 from sxgeo.io.read import RawTable, read_table
 from sxgeo.layers import admin, boundaries
 from sxgeo.layers.kinds import LayerKind, get_kind, normalise_header
@@ -45,6 +46,9 @@ ADMIN_COLUMNS = (
     "admin_method",
 )
 
+#: ``coord_system`` value asking for the datum of a recognised map-service export, else WGS-84.
+AUTO = "auto"
+
 
 @dataclass
 class LoadResult:
@@ -67,6 +71,17 @@ class LoadResult:
         The file's name.
     column_map
         Source header -> canonical column, for the headers that were recognised.
+    coord_system
+        The file's datum (rows with a ``坐标系`` value use their own).
+    datum_reason
+        Why: ``explicit`` (the caller named it), ``export`` (the datum of the
+        recognised map service) or ``default`` (WGS-84, nothing recognised);
+        None when no point coordinates were read (the summary then says nothing
+        about the datum).
+    service
+        ``amap``, ``baidu`` or ``tencent`` for a recognised POI export, else None.
+    warnings
+        File-level messages ``(key, params)`` (a missing optional column …).
     """
 
     kind: LayerKind
@@ -74,6 +89,11 @@ class LoadResult:
     rejected: pd.DataFrame
     source: str
     column_map: dict[str, str] = field(default_factory=dict)
+    coord_system: str = "wgs84"
+    datum_reason: str | None = None
+    service: str | None = None
+    warnings: list[tuple[str, dict]] = field(default_factory=list)
+    has_row_datum: bool = False
 
     @property
     def n_input(self) -> int:
@@ -81,11 +101,24 @@ class LoadResult:
         return len(self.layer) + len(self.rejected)
 
     def summary(self, lang: str = "zh") -> str:
-        """One line: how many rows were read, loaded and rejected."""
-        return t(
+        """One line: how many rows were read, loaded and rejected, the datum used and why, and any warnings."""
+        counts = t(
             "load.summary", lang, source=self.source, kind=self.kind.label(lang), n=self.n_input,
             loaded=len(self.layer), rejected=len(self.rejected),
         )
+        datum = [self.datum_text(lang)] if self.datum_reason else []
+        parts = [counts, *datum, *(t(k, lang, **p) for k, p in self.warnings)]
+        return t("load.sep", lang).join(parts)
+
+    def datum_text(self, lang: str = "zh") -> str:
+        """Which datum the coordinates were read in, and why ('' when :attr:`datum_reason` is None)."""
+        if not self.datum_reason:
+            return ""
+        service = t(f"load.service.{self.service}", lang) if self.service else ""
+        text = t(f"load.datum_{self.datum_reason}", lang, datum=t(f"load.crs.{self.coord_system}", lang), service=service)
+        if self.has_row_datum:
+            text = t("load.sep", lang).join([text, t("load.datum_rows", lang)])
+        return text
 
     def rejected_view(self, lang: str = "zh") -> pd.DataFrame:
         """The rejected rows with one reason column in ``lang``."""
@@ -137,10 +170,11 @@ def _read_input(
     encoding: str | None,
     display_name: str | None,
 ) -> tuple[RawTable, str, str]:
-    """Check the file's coordinate system, then read the source: the raw table, its name and the system."""
+    """Check the file's coordinate system, then read the source: the raw table, its name and the system (or ``auto``)."""
     in_memory = isinstance(source, pd.DataFrame)
     name = display_name or ("<table>" if in_memory else Path(source).name)
-    default_crs = coords.normalise_coord_system(coord_system)
+    auto = str(coord_system).strip().lower() == AUTO
+    default_crs = AUTO if auto else coords.normalise_coord_system(coord_system)
     if default_crs is None:
         raise LayerReadError(name, "err_crs", value=coord_system)
     if in_memory:
@@ -175,10 +209,22 @@ def _has_geometry(raw: RawTable) -> bool:
     return raw.geometry is not None and raw.geometry.notna().any()
 
 
-def _map_columns(raw: RawTable, kind: LayerKind, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Rename recognised headers to canonical columns; fail if a required column or the coordinates are missing."""
-    column_map = map_headers(list(raw.frame.columns), kind, name)
-    frame = raw.frame.rename(columns=column_map)
+def _map_columns(
+    raw: RawTable, export: poi.PoiExport, kind: LayerKind, name: str
+) -> tuple[pd.DataFrame, dict[str, str], list[tuple[str, dict]]]:
+    """Rename recognised headers to canonical columns; fill missing columns that have a default, with a warning.
+
+    Fails if a required column or the coordinates are missing.
+    """
+    headers = [h for h in export.frame.columns if h not in export.consumed]
+    column_map = map_headers(headers, kind, name)
+    frame = export.frame.rename(columns=column_map)
+    warnings = list(export.warnings)
+    for col in kind.columns:
+        if col.default is not None and col.name not in frame:
+            frame[col.name] = col.default
+            default = t(f"cat.{col.name}.{col.default}", "zh")
+            warnings.append(("warn_missing_optional", {"column": col.label_zh, "value": default}))
     for col in kind.required:
         if col not in frame:
             column = kind.column(col)
@@ -186,7 +232,16 @@ def _map_columns(raw: RawTable, kind: LayerKind, name: str) -> tuple[pd.DataFram
             raise LayerReadError(name, "err_missing_column", column=column.label_zh, accepted=spellings)
     if not _has_geometry(raw) and ("lon" not in frame or "lat" not in frame):
         raise LayerReadError(name, "err_no_coords")
-    return frame, column_map
+    return frame, column_map, warnings
+
+
+def _file_datum(default_crs: str, export: poi.PoiExport) -> tuple[str, str]:
+    """The file's datum and why: as given, the recognised service's, or WGS-84."""
+    if default_crs != AUTO:
+        return default_crs, "explicit"
+    if export.service is not None:
+        return poi.SERVICE_DATUM[export.service], "export"
+    return "wgs84", "default"
 
 
 # --- Row checks, in the order load_layer runs them ----------------------------------------
@@ -212,9 +267,13 @@ def _row_coord_systems(frame: pd.DataFrame, default_crs: str, rej: Rejects) -> p
 
 
 def _coordinates(
-    raw: RawTable, frame: pd.DataFrame, notes: pd.Series
+    raw: RawTable, frame: pd.DataFrame, notes: pd.Series, kind: LayerKind
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Raw longitude/latitude (as typed), their text for messages, from columns or geometry."""
+    """Raw longitude/latitude (as typed), their text for messages, from columns or geometry.
+
+    Degrees-minutes-seconds and (in a ``;``-separated file) decimal commas are
+    read, with a note.
+    """
     if _has_geometry(raw):
         geom = raw.geometry
         if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
@@ -234,14 +293,28 @@ def _coordinates(
         raise LayerReadError(raw.name, "err_no_coords")
     text_lon = nfkc(frame["lon"].astype(str))
     text_lat = nfkc(frame["lat"].astype(str))
-    return to_number(text_lon), to_number(text_lat), text_lon, text_lat
+    comma = raw.delimiter == ";"
+    out = []
+    for name, text in (("lon", text_lon), ("lat", text_lat)):
+        value = pd.to_numeric(text.map(lambda v: parse_coordinate(v, decimal_comma=comma)), errors="coerce").astype(float)
+        label = kind.column(name).label_zh
+        typed = frame[name].astype(str).str.strip()
+        read = value.notna() & ~typed.map(is_plain_number)
+        add_note(
+            notes, read, "note_value_read",
+            lambda i, typed=typed, value=value, label=label: {
+                "column": label, "value": typed.at[i], "parsed": show_number(value.at[i])
+            },
+        )
+        out.append(value)
+    return out[0], out[1], text_lon, text_lat
 
 
 def _check_coordinates(
-    raw: RawTable, frame: pd.DataFrame, rej: Rejects, notes: pd.Series
+    raw: RawTable, frame: pd.DataFrame, rej: Rejects, notes: pd.Series, kind: LayerKind
 ) -> tuple[pd.Series, pd.Series, Callable[[object], dict[str, str]]]:
     """Coordinates as given and their message parameters; reject missing, unreadable, swapped and impossible ones."""
-    lon, lat, text_lon, text_lat = _coordinates(raw, frame, notes)
+    lon, lat, text_lon, text_lat = _coordinates(raw, frame, notes, kind)
 
     def coord_params(i):
         return {"lon": text_lon.at[i] or "∅", "lat": text_lat.at[i] or "∅"}
@@ -394,7 +467,7 @@ def load_layer(
     source: str | Path | pd.DataFrame,
     kind: str | LayerKind,
     *,
-    coord_system: str = "wgs84",
+    coord_system: str = AUTO,
     township_polygons: gpd.GeoDataFrame | None = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
@@ -416,8 +489,11 @@ def load_layer(
     coord_system
         The system the coordinates are in: ``wgs84`` (also CGCS2000),
         ``gcj02`` (Amap, Tencent) or ``bd09`` (Baidu); any alias from
-        :data:`sxgeo.io.coords.COORD_SYSTEMS`.  A ``坐标系`` column overrides it
-        row by row.
+        :data:`sxgeo.io.coords.COORD_SYSTEMS`; or ``auto`` (the default): the
+        service's datum for a recognised Amap/Tencent (GCJ-02) or Baidu (BD-09)
+        POI export (:mod:`sxgeo.io.poi`), else WGS-84.  A named system always
+        wins over the guess.  A ``坐标系`` column overrides it row by row.
+        :meth:`LoadResult.summary` says which datum was used and why.
     township_polygons
         Township polygons from :func:`sxgeo.io.townships.load_township_polygons` (optional); when
         given they are the first way to assign townships.
@@ -441,19 +517,21 @@ def load_layer(
     """
     kind = get_kind(kind)
     raw, name, default_crs = _read_input(source, coord_system, sheet=sheet, encoding=encoding, display_name=display_name)
-    frame, column_map = _map_columns(raw, kind, name)
+    export = poi.adapt(raw.frame, kind)
+    file_crs, datum_reason = _file_datum(default_crs, export)
+    frame, column_map, warnings = _map_columns(raw, export, kind, name)
     counties = boundaries.load_counties() if counties is None else counties
     townships = boundaries.load_townships() if townships is None else townships
     index = frame.index
     rej = Rejects(index)
-    notes = pd.Series([[] for _ in range(len(index))], index=index, dtype=object)
+    notes = pd.Series([list(export.notes.get(i, [])) for i in index], index=index, dtype=object)
     row_no = pd.Series(raw.rows, index=index)
 
     # The checks, in this order: a row is rejected for the first one it fails.
-    empty = _reject_empty_rows(raw, frame, rej)
-    row_crs = _row_coord_systems(frame, default_crs, rej)
-    lon, lat, coord_params = _check_coordinates(raw, frame, rej, notes)
-    parsed = parse_columns(frame, kind, rej)
+    empty = _reject_empty_rows(raw, raw.frame, rej)
+    row_crs = _row_coord_systems(frame, file_crs, rej)
+    lon, lat, coord_params = _check_coordinates(raw, frame, rej, notes, kind)
+    parsed = parse_columns(frame, kind, rej, notes, decimal_comma=raw.delimiter == ";")
     cross_checks(kind, parsed, rej)
     ids = _row_ids(parsed, row_no, empty, rej, notes)
 
@@ -474,4 +552,7 @@ def load_layer(
     layer = _build_layer(kind, raw, column_map, parsed, per_row.loc[placed.index], admin_columns)
     rejected = _rejected_rows(raw, rej, row_no)
     assert len(layer) + len(rejected) == len(frame), "every input row is loaded or rejected"
-    return LoadResult(kind=kind, layer=layer, rejected=rejected, source=name, column_map=column_map)
+    return LoadResult(
+        kind=kind, layer=layer, rejected=rejected, source=name, column_map=column_map, coord_system=file_crs,
+        datum_reason=datum_reason, service=export.service, warnings=warnings, has_row_datum="coord_system" in frame,
+    )

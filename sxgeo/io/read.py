@@ -50,12 +50,16 @@ class RawTable:
         The geometries of a spatial file (in its own CRS), else None.
     name
         The file's name, for messages.
+    delimiter
+        The field separator of a CSV file (``;`` means numbers may have
+        decimal commas), else None.
     """
 
     frame: pd.DataFrame
     rows: np.ndarray
     geometry: gpd.GeoSeries | None
     name: str
+    delimiter: str | None = None
 
 
 def read_table(
@@ -126,11 +130,7 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawTable:
     text = _decode(path.read_bytes(), name, encoding)
     if not text.strip():
         raise LayerReadError(name, "err_empty")
-    sample = text[:20000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", delimiters=",\t;|").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = _sniff_delimiter(text[:20000])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
@@ -152,7 +152,21 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawTable:
     # physical lines, but record numbers are what spreadsheet programs show.
     numbers = np.arange(2, len(frame) + 2)
     # A trailing newline is not a record; wholly blank records remain and are reported.
-    return RawTable(frame=frame.astype(str), rows=numbers, geometry=None, name=name)
+    return RawTable(frame=frame.astype(str), rows=numbers, geometry=None, name=name, delimiter=delimiter)
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """The separator of the header line: the most frequent of ``,``, tab, ``;`` and ``|`` outside quotes (``,`` if none).
+
+    Counting on the header alone is robust where :class:`csv.Sniffer` is not: a
+    ``;``-separated file whose values have decimal commas (``112,565``) is
+    still read as ``;``-separated.
+    """
+    header = sample.splitlines()[0] if sample else ""
+    unquoted = "".join(part for k, part in enumerate(header.split('"')) if k % 2 == 0)
+    counts = {d: unquoted.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
 
 
 def _dedupe_headers(header: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ categorical column maps every accepted spelling to one canonical code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sxgeo.text import t
@@ -23,6 +23,8 @@ DType = Literal["str", "int", "float", "bool", "year", "category"]
 
 _TRUE = ("是", "有", "y", "yes", "true", "1", "√", "✓", "t")
 _FALSE = ("否", "无", "n", "no", "false", "0", "×", "f")
+#: Spellings of 'other' accepted by every category column with a fallback.
+_OTHER = ("其他", "其它", "other")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ class Column:
         A file without this column cannot be loaded as this kind.
     values
         For ``category``: canonical code -> accepted spellings.
+    fallback
+        For ``category``: the code an unrecognised value is loaded as (with a
+        note naming the value), or None to reject such rows.
+    default
+        For ``category``: the code of an empty value or a missing column (with
+        a note or a warning); such a column is never required.
     """
 
     name: str
@@ -56,6 +64,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fallback: str | None = None
+    default: str | None = None
 
     def spellings(self) -> tuple[str, ...]:
         """Every accepted header spelling, normalised."""
@@ -65,6 +75,8 @@ class Column:
     def category_lookup(self) -> dict[str, str]:
         """Accepted value spelling (normalised) -> canonical code."""
         lookup = {}
+        if self.fallback is not None:
+            lookup.update({normalise_value(s): self.fallback for s in (self.fallback, *_OTHER)})
         for code, spellings in self.values.items():
             for s in (code, *spellings):
                 lookup[normalise_value(s)] = code
@@ -123,8 +135,9 @@ _NAME = Column(
     "name", "str", "名称", "Name", ("机构名称", "设施名称", "园名", "幼儿园名称", "小区名称", "社区名称", "村名", "名字")
 )
 _ADDRESS = Column("address", "str", "地址", "Address", ("详细地址", "所在地址", "位置", "addr"))
-_LON = Column("lon", "float", "经度", "Longitude", ("lng", "long", "x", "东经", "经度坐标"))
-_LAT = Column("lat", "float", "纬度", "Latitude", ("y", "北纬", "纬度坐标"))
+# point.x/point.y: Baidu exports; location.lng/location.lat: Baidu and Tencent API results flattened.
+_LON = Column("lon", "float", "经度", "Longitude", ("lng", "long", "x", "东经", "经度坐标", "point.x", "location.lng"))
+_LAT = Column("lat", "float", "纬度", "Latitude", ("y", "北纬", "纬度坐标", "point.y", "location.lat"))
 _CRS = Column("coord_system", "str", "坐标系", "Coordinate system", ("坐标系统", "crs", "datum"))
 _TOWNSHIP_CODE = Column(
     "township_code", "str", "乡镇代码", "Township code", ("乡镇街道代码", "街道代码", "乡镇编码", "township_id")
@@ -141,7 +154,7 @@ _FACILITY_TAIL = (_YEAR, _SOURCE)
 
 
 def _req(col: Column) -> Column:
-    return Column(col.name, col.dtype, col.label_zh, col.label_en, col.aliases, True, col.values)
+    return replace(col, required=True)
 
 
 KINDERGARTENS = LayerKind(
@@ -155,7 +168,18 @@ KINDERGARTENS = LayerKind(
                 "性质",
                 "Ownership",
                 ("办园性质", "公办民办", "举办者性质", "type"),
-                values={"public": ("公办", "公立", "公办园"), "private": ("民办", "私立", "民办园")},
+                values={
+                    "public": (
+                        "公办", "公立", "公办园", "公办幼儿园", "公立园", "公立幼儿园", "教育部门办", "教育部门办园",
+                        "公办性质",
+                    ),
+                    "private": (
+                        "民办", "私立", "民办园", "民办幼儿园", "私立园", "私立幼儿园", "民营", "私营", "民办普惠",
+                        "普惠性民办", "民办性质",
+                    ),
+                    "unknown": ("性质未知", "未知", "不详", "不明", "unknown"),
+                },
+                fallback="other",
             )
         ),
         Column("inclusive", "bool", "普惠", "Inclusive", ("普惠性", "是否普惠", "普惠园", "inclusive_flag")),
@@ -178,10 +202,14 @@ ELDERLY_CARE = LayerKind(
                 "Kind",
                 ("设施类型", "机构类型", "kind", "type"),
                 values={
-                    "institution": ("养老机构", "养老院", "敬老院", "福利院", "护理院"),
-                    "community": ("社区养老服务站", "社区日间照料中心", "日间照料中心", "社区养老", "社区养老服务中心"),
-                    "mutual_aid": ("农村互助幸福院", "互助幸福院", "农村互助养老", "幸福院"),
+                    "institution": ("养老机构", "养老院", "敬老院", "福利院", "护理院", "机构", "机构养老", "老年公寓"),
+                    "community": (
+                        "社区养老服务站", "社区日间照料中心", "日间照料中心", "社区养老", "社区养老服务中心", "社区", "日照中心",
+                        "社区站",
+                    ),
+                    "mutual_aid": ("农村互助幸福院", "互助幸福院", "农村互助养老", "幸福院", "互助"),
                 },
+                fallback="other",
             )
         ),
         Column("beds", "int", "床位数", "Beds", ("床位", "总床位数", "养老床位数")),
@@ -194,26 +222,28 @@ FITNESS = LayerKind(
     "fitness",
     (
         *_POINT_COMMON,
-        _req(
-            Column(
-                "fitness_kind",
-                "category",
-                "类型",
-                "Kind",
-                ("设施类型", "场地类型", "kind", "type"),
-                values={
-                    "community_centre": ("社区全民健身中心", "全民健身中心", "社区健身中心"),
-                    "sports_park": ("体育公园",),
-                    "fitness_trail": ("健身步道", "步道", "绿道"),
-                    "stadium": ("体育场馆", "体育馆", "体育场", "游泳馆"),
-                    "fitness_path": ("全民健身路径", "健身路径", "健身器材", "健身广场"),
-                    "other": ("其他", "其它"),
-                },
-            )
+        # Optional: a list of fitness sites without a type column loads as 其他, with a warning.
+        Column(
+            "fitness_kind",
+            "category",
+            "类型",
+            "Kind",
+            ("设施类型", "场地类型", "kind", "type"),
+            values={
+                "community_centre": ("社区全民健身中心", "全民健身中心", "社区健身中心"),
+                "sports_park": ("体育公园",),
+                "fitness_trail": ("健身步道", "步道", "绿道"),
+                "stadium": ("体育场馆", "体育馆", "体育场", "游泳馆", "场馆"),
+                "fitness_path": ("全民健身路径", "健身路径", "健身器材", "健身广场", "路径"),
+                "other": ("其他", "其它"),
+            },
+            fallback="other",
+            default="other",
         ),
         *_FACILITY_TAIL,
     ),
 )
+
 
 RESIDENTIAL = LayerKind(
     "residential",
@@ -226,6 +256,7 @@ RESIDENTIAL = LayerKind(
             "Kind",
             ("居民点类型", "kind", "type"),
             values={"community": ("社区", "小区", "居委会"), "village": ("村", "行政村", "自然村", "村委会")},
+            fallback="other",
         ),
         Column(
             "urban",
@@ -253,6 +284,7 @@ MINOR_PROTECTION = LayerKind(
             "Level",
             ("机构级别", "行政级别", "level"),
             values={"city": ("市级", "地级市", "市"), "county": ("县级", "区县级", "县", "区")},
+            fallback="other",
         ),
         *_FACILITY_TAIL,
     ),

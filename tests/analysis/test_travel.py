@@ -147,3 +147,14 @@ def test_points_snap_within_the_limit_only(roads: WalkNetwork) -> None:
     res = walking_access(demand, layer([("H", X0 + 1000, Y0 + 1000, "140105", None)]), network=roads)
     assert res.points["flag"].fillna("").str.contains("snap_too_far").tolist() == [False, True]
     assert Point(X0, Y0).distance(Point(X0 + 1, Y0 + 1)) < 2
+
+
+def test_rows_without_a_real_position_are_left_out_of_travel_times(hand_case) -> None:
+    res = hand_case["residential"].copy()
+    urban = res.index[res["urban"].fillna(False).astype(bool)]
+    res["located"] = True
+    res.loc[urban[0], "located"] = False  # e.g. a census township placed at its county's point
+    targets = [t for t in load_targets() if t.id == "fitness_15min"]
+    result = analyse({"residential": res, "fitness": hand_case["fitness"]}, targets=targets)
+    points = result.walk_result("fitness_walk_share").points
+    assert list(points.index) == list(urban[1:])

@@ -212,7 +212,7 @@ def test_every_bad_row_has_its_exact_reason(tmp_path):
         kg_row(5, lat, lon),  # row 6: swapped
         kg_row(1, lon, lat),  # row 7: duplicate id K1
         kg_row(7, lon, lat, 乡镇代码="140105999"),  # row 8: unknown township code
-        kg_row(8, lon, lat, 性质="集体"),  # row 9: unrecognised ownership
+        kg_row(8, lon, lat, 学位数="很多"),  # row 9: a count that cannot be read (an unknown 性质 would load as 其他)
         kg_row(9, lon, lat, 学位数="-5"),  # row 10: negative
         kg_row(10, lon, lat, 性质=""),  # row 11: required value missing
         {h: "" for h in KG_HEADERS},  # row 12: empty row
@@ -239,7 +239,7 @@ def test_every_bad_row_has_its_exact_reason(tmp_path):
     reasons = dict(zip(res.rejected["row"], res.rejected["reason"]))
     assert reasons[7] == "编号重复：K1（与第 2 行相同）"
     assert reasons[8] == "未知乡镇：140105999"
-    assert reasons[9] == "字段“性质”的值无法识别：集体"
+    assert reasons[9] == "字段“学位数”的值无法识别：很多"
     assert reasons[13] == "未知乡镇：不存在镇"
     en = dict(zip(res.rejected["row"], res.rejected["reason_en"]))
     assert en[5] == "point lies outside Shanxi: longitude 116.4, latitude 39.9"
