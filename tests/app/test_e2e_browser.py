@@ -11,6 +11,7 @@ browser.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from e2e_helpers import MAP_IFRAME, REPO, StreamlitServer, guard_network, launch, wait_for_map
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -235,8 +237,13 @@ def _walkthrough(page, server, gaps, outside) -> None:
     page.get_by_role("tab", name="Gap lists").wait_for()
     wait_for_map(page)
     # every choice is still shown selected, relabelled in English
-    checked = page.evaluate("() => [...document.querySelectorAll('[data-testid=stSidebar] [role=radiogroup]')]"
-                            ".map(g => g.querySelectorAll('input:checked').length)")
+    # (the four radio groups: language, data source, area level, travel mode; while Streamlit reruns, stale
+    # copies of the groups can stay in the page for a moment, so wait for the rerun to settle)
+    script = ("() => [...document.querySelectorAll('[data-testid=stSidebar] [role=radiogroup]')]"
+              ".map(g => g.querySelectorAll('input:checked').length)")
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion below reports what was there
+        page.wait_for_function(f"() => JSON.stringify(({script})()) === JSON.stringify([1, 1, 1, 1])", timeout=60_000)
+    checked = page.evaluate(script)
     assert checked == [1, 1, 1, 1], checked
     assert _combo(page, "County").input_value() == f"{gaps['name']} {gaps['code']}"
     # 6. The screenshot of the finished walk-through.
