@@ -14,6 +14,7 @@ __all__ = [
     "fmt_gap",
     "fmt_minutes",
     "fmt_percent",
+    "fmt_status",
     "fmt_threshold",
     "fmt_value",
     "plan_numbers",
@@ -59,6 +60,20 @@ def fmt_value(value: float | None, unit: str, lang: str = "zh") -> str:
     if unit == "count":
         return fmt_count(value)
     return f"{float(value):,.1f}"
+
+
+#: A target's possible statuses (see :func:`sxgeo.analysis.targets.evaluate`).
+STATUSES = ("met", "not_met", "no_data", "no_network")
+
+
+def fmt_status(status: str, lang: str = "zh", network_share: float | None = None) -> str:
+    """A target status in words; ``no_network`` says how much the network reaches when ``network_share`` is known.
+
+    An unknown status reads as "no data".
+    """
+    if status == "no_network" and not _missing(network_share):
+        return t("net.status_share", lang, share=fmt_percent(network_share))
+    return t(f"val.status.{status if status in STATUSES else 'no_data'}", lang)
 
 
 def fmt_threshold(comparator: str, value: float | None, unit: str, lang: str = "zh") -> str:

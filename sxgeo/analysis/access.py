@@ -43,6 +43,7 @@ from sxgeo.analysis.network import (
     FLAG_SNAP_TOO_FAR,
     covered_area,
 )
+from sxgeo.layers.geometry import valid_geometry
 from sxgeo.layers.network import WalkNetwork
 from sxgeo.settings import (
     DETOUR_FACTOR,
@@ -150,11 +151,6 @@ def _add_flag(flags: np.ndarray, mask: np.ndarray, flag: str) -> None:
     """Append ``flag`` to ``flags`` where ``mask`` (``;``-joined)."""
     for i in np.flatnonzero(mask):
         flags[i] = flag if flags[i] is None else f"{flags[i]};{flag}"
-
-
-def _valid_geometry(layer: gpd.GeoDataFrame) -> np.ndarray:
-    geoms = layer.geometry
-    return ~(geoms.isna() | geoms.is_empty).to_numpy()
 
 
 def _column(layer: pd.DataFrame, name: str) -> np.ndarray:
@@ -267,12 +263,12 @@ class _State:
         self.flags = np.full(n, None, dtype=object)
         self.demand_flags = np.full(n, None, dtype=object)
         self.facility_flags = np.full(len(self.facilities), None, dtype=object)
-        self.valid = _valid_geometry(self.points) if n else np.zeros(0, dtype=bool)
+        self.valid = valid_geometry(self.points) if n else np.zeros(0, dtype=bool)
         if n and not self.valid.all():
             self.flags[~self.valid] = FLAG_NO_GEOMETRY
             self.warnings.append(("access_demand_no_geometry", {"count": int((~self.valid).sum())}))
         nf = len(self.facilities)
-        self.fac_ok = _valid_geometry(self.facilities) if nf else np.zeros(0, dtype=bool)
+        self.fac_ok = valid_geometry(self.facilities) if nf else np.zeros(0, dtype=bool)
         if nf and not self.fac_ok.all():
             self.warnings.append(("access_facilities_no_geometry", {"count": int((~self.fac_ok).sum())}))
 

@@ -81,11 +81,6 @@ class Boundaries:
         return out
 
 
-def _county_of(codes: pd.Series) -> pd.Series:
-    """County code of township codes (first 6 digits) or of county codes."""
-    return codes.astype(str).str[:6]
-
-
 @dataclass(eq=False)
 class Workspace:
     """One dataset and its analysis, with per-area views memoised."""
@@ -203,7 +198,7 @@ class Workspace:
                 if tlevel == "city":
                     inside = rows[rows["unit_code"].isin({self.bounds.county_city[c] for c in counties})]
                 else:
-                    inside = rows[_county_of(rows["unit_code"]).isin(counties)]
+                    inside = rows[self.bounds.scope(level, code).contains(rows["unit_code"])]
                 if inside.empty:
                     continue
                 judged = inside[~inside["status"].isin(_UNJUDGED)]
@@ -242,7 +237,7 @@ class Workspace:
         tlevel = rows["level"].iloc[0] if len(rows) else "county"
         if tlevel == "township" and self.township_polygons is not None:
             polys = self.township_polygons
-            polys = polys[_county_of(polys["code"]).isin(list(self.bounds.scope(level, code).county_codes))]
+            polys = polys[self.bounds.scope(level, code).contains(polys["code"])]
             units = maps.simplify_for_display(polys.rename(columns={"code": "unit_code", "name": "unit_name"}),
                                               TOLERANCE[level] / 2)
         else:
@@ -337,11 +332,11 @@ class Workspace:
         """Rows of a result table that lie in the area (by county code, township code or point id)."""
         if frame is None or level == "province":
             return frame
-        counties = set(self.bounds.scope(level, code).county_codes)
+        scope = self.bounds.scope(level, code)
         if "county_code" in frame:
             county = frame["county_code"].astype(str)
         elif "unit_code" in frame:
-            county = _county_of(frame["unit_code"])
+            county = frame["unit_code"]
         elif "id" in frame and self.layers.get(demand_kind) is not None:
             src = self.layers[demand_kind]
             lookup = self._cached(("id_county", demand_kind),
@@ -349,7 +344,7 @@ class Workspace:
             county = frame["id"].map(lookup)
         else:
             return frame.iloc[0:0]
-        return frame[county.isin(counties).to_numpy()]
+        return frame[scope.contains(county)]
 
     def gap_list(self, name: str, level: str, code: str | None) -> pd.DataFrame | None:
         """A gap list for the area; the nursing list gets county polygons for GeoPackage export."""

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from sxgeo.app.data import GAP_KINDS, Workspace
-from sxgeo.formatting import fmt_percent, fmt_value
+from sxgeo.formatting import fmt_status, fmt_value
 from sxgeo.outputs import charts
 from sxgeo.outputs import tables as export
 from sxgeo.settings import PROVINCE_CODE
@@ -21,17 +21,6 @@ _STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777", "n
 _BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999", "no_network": "#7b93ab"}
 #: Attainment bars stop at 150 % of the threshold.
 _ATTAINMENT_MAX = 1.5
-
-
-def status_text(status: str, lang: str, network_share: float | None = None) -> str:
-    """A target status (``met``, ``not_met``, ``no_data``, ``no_network``) in words.
-
-    ``no_network`` with a known ``network_share`` (the share of the area's
-    points and facilities the street network reaches) says how much it reaches.
-    """
-    if status == "no_network" and network_share is not None and pd.notna(network_share):
-        return t("net.status_share", lang, share=fmt_percent(network_share))
-    return t(f"val.status.{status if status in _STATUS_COLOURS else 'no_data'}", lang)
 
 
 def status_colour(status: str) -> str:
@@ -60,7 +49,7 @@ def target_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("app.target", lang): name,
             t("col.value", lang): value,
             t("col.threshold", lang): f"{_CMP.get(r['comparator'], r['comparator'])} {fmt_value(r['threshold'], r['unit'])}",
-            t("col.status", lang): status_text(r["status"], lang, r.get("network_share")),
+            t("col.status", lang): fmt_status(r["status"], lang, r.get("network_share")),
         })
     return pd.DataFrame(out, columns=[t("app.target", lang), *(t(f"col.{k}", lang) for k in ("value", "threshold", "status"))])
 
@@ -119,7 +108,7 @@ def gap_lists(ws: Workspace, level: str, code: str | None, lang: str, plan: dict
         st.markdown(f"#### {gap_title(name, lang, plan)}")
         frame = ws.gap_list(name, level, code)
         if frame is None:
-            st.caption(status_text("no_data", lang))
+            st.caption(fmt_status("no_data", lang))
             continue
         st.caption(t("app.rows_n", lang, n=len(frame)))
         plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if isinstance(frame, gpd.GeoDataFrame) else frame

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from sxgeo.app.data import Workspace
-from sxgeo.app.panels import status_text, target_names, target_table
+from sxgeo.app.panels import target_names, target_table
 from sxgeo.app.state import UPLOAD_TYPES, choice, planned_layer
 from sxgeo.app.uploads import read_upload, upload_error
-from sxgeo.formatting import fmt_value
+from sxgeo.formatting import fmt_status, fmt_value
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import tables as export
 from sxgeo.settings import LONLAT_CRS
@@ -127,7 +127,7 @@ def _changed_units(changed: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("app.unit_column", lang): changed["unit_name"],
         t("app.before", lang): [fmt_value(v, u) for v, u in zip(changed["value_before"], changed["unit"])],
         t("app.after", lang): [fmt_value(v, u) for v, u in zip(changed["value_after"], changed["unit"])],
-        t("col.status", lang): [f"{status_text(a, lang)} → {status_text(b, lang)}"
+        t("col.status", lang): [f"{fmt_status(a, lang)} → {fmt_status(b, lang)}"
                                 for a, b in zip(changed["status_before"], changed["status_after"])],
     })
 

@@ -21,7 +21,7 @@ import shapely
 
 from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
-from sxgeo.formatting import fmt_gap, fmt_percent, fmt_value
+from sxgeo.formatting import fmt_gap, fmt_percent, fmt_status, fmt_value
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import metric_xy
 from sxgeo.layers.scope import Scope
@@ -83,12 +83,6 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         """The name of target ``tid`` in the report's language."""
         tg = self.targets[tid]
         return tg.name(self.lang)
-
-    def status_text(self, status: str, network_share: float | None = None) -> str:
-        """A target status (met, not_met, no_data, no_network) in words; no_network with the network's reach."""
-        if status == "no_network" and network_share is not None and np.isfinite(network_share):
-            return t("net.status_share", self.lang, share=fmt_percent(network_share))
-        return t(f"val.status.{status}", self.lang)
 
     def notices(self, codes=None, area: str = "") -> list[str]:
         """Notices at the top of a page: synthetic data, rejected input rows, the network's reach, no Chinese font."""
@@ -157,7 +151,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
                     cell(tg.name(self.lang)), cell(self.tr("townships_unit")),
                     cell(self.tr("townships_met", met=met, n=known), "num"),
                     cell(f"{tg.comparator} {fmt_value(tg.threshold, tg.unit, self.lang)}", "num"),
-                    cell(self.status_text(status), status), cell(""),
+                    cell(fmt_status(status, self.lang), status), cell(""),
                 ])
                 counts[status] += 1
                 continue
@@ -173,6 +167,6 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         return [
             cell(name), cell(r["unit_name"]), cell(fmt_value(r["value"], tg.unit, self.lang), "num"),
             cell(f"{tg.comparator} {fmt_value(tg.threshold, tg.unit, self.lang)}", "num"),
-            cell(self.status_text(r["status"], r.get("network_share")), r["status"]),
+            cell(fmt_status(r["status"], self.lang, r.get("network_share")), r["status"]),
             cell("" if r["status"] == "no_network" else fmt_gap(r["gap"], tg.unit, self.lang), "num"),
         ]

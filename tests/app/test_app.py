@@ -487,7 +487,8 @@ def test_a_network_outside_shanxi_is_reported_and_its_targets_read_no_network(mo
 
 
 def test_no_network_status_has_its_own_colour_and_words():
-    from sxgeo.app.panels import _BAR_COLOURS, _STATUS_COLOURS, status_colour, status_text
+    from sxgeo.app.panels import _BAR_COLOURS, _STATUS_COLOURS, status_colour
+    from sxgeo.formatting import fmt_status as status_text
 
     statuses = ("met", "not_met", "no_data", "no_network")
     assert len({status_colour(s) for s in statuses}) == len({_BAR_COLOURS[s] for s in statuses}) == 4
