@@ -64,6 +64,7 @@ __all__ = [
     "coverage_by_area",
     "gap_list",
     "network_coverage",
+    "off_network",
     "walking_access",
 ]
 
@@ -311,20 +312,20 @@ def _nearest(state: _State, cost: TravelCost, same_county: bool) -> None:
         pc, fc = _column(points, "county_code"), _column(facilities, "county_code")
         groups = [(pc == code, fc == code) for code in pd.unique(pc)]
     for dem_mask, fac_mask in groups:
-        valid = state.valid & dem_mask
-        fac_ok = state.fac_ok & fac_mask
-        if not valid.any():
+        # each group's own rows only: every point and facility is snapped once, whatever the grouping
+        dem, fac = np.flatnonzero(dem_mask & state.valid), np.flatnonzero(fac_mask)
+        if len(dem) == 0:
             continue
-        if not fac_ok.any():
-            state.minutes[valid] = state.distance_m[valid] = np.inf
+        if not state.fac_ok[fac].any():
+            state.minutes[dem] = state.distance_m[dem] = np.inf
             continue
-        near = cost.nearest(points, facilities, valid, fac_ok)
+        near = cost.nearest(points.iloc[dem], facilities.iloc[fac], np.ones(len(dem), dtype=bool), state.fac_ok[fac])
         for name in ("minutes", "distance_m", "snap_m"):
-            getattr(state, name)[dem_mask] = getattr(near, name)[dem_mask]
-        state.nearest[dem_mask] = near.facility[dem_mask]
+            getattr(state, name)[dem] = getattr(near, name)
+        state.nearest[dem] = np.where(near.facility >= 0, fac[np.maximum(near.facility, 0)], -1)
         if near.demand_flags is not None:
-            state.demand_flags[dem_mask] = near.demand_flags[dem_mask]
-            state.facility_flags[fac_mask] = near.facility_flags[fac_mask]
+            state.demand_flags[dem] = near.demand_flags
+            state.facility_flags[fac] = near.facility_flags
         if not same_county:
             state.near_all = near
     if same_county and cost.network is None:
@@ -450,6 +451,11 @@ def coverage_by_area(result_points: AccessResult | pd.DataFrame, level: str) -> 
     return table[[*(keys or ["province"]), *metrics]]
 
 
+def off_network(points: pd.DataFrame) -> pd.Series:
+    """Which demand points lie beyond the network's snap limit (flag ``snap_too_far``)."""
+    return points["flag"].fillna("").astype(str).str.contains(FLAG_SNAP_TOO_FAR, regex=False)
+
+
 def network_coverage(result: AccessResult, level: str) -> pd.DataFrame:
     """Per unit, how much of it the street network reaches (network mode only).
 
@@ -461,7 +467,7 @@ def network_coverage(result: AccessResult, level: str) -> pd.DataFrame:
     """
     points = result.points
     keys = [c for c in LEVELS[level] if c in points.columns][:1] if level != "province" else []
-    off = points["flag"].fillna("").astype(str).str.contains(FLAG_SNAP_TOO_FAR, regex=False).astype(np.int64)
+    off = off_network(points).astype(np.int64)
     demand = pd.DataFrame({"points": 1, "points_off_network": off.to_numpy()}, index=points.index)
     fac = result.facilities if result.facilities is not None else pd.DataFrame(columns=["off_network", *LEVELS[level]])
     facilities = pd.DataFrame({"facilities": 1, "facilities_off_network": fac["off_network"].astype(np.int64)},

@@ -13,6 +13,7 @@ and the legs between a point and its street node are walked.  Access
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -127,8 +128,9 @@ class TravelCost:
             return cdist(metric_xy(demand), metric_xy(facilities)) * self.detour_factor / self.metres_per_min
         return self._network_matrix(demand, facilities, limit_min)
 
+    @cached_property
     def _minutes(self):
-        """The network's edge costs in minutes (a walk network at :attr:`speed_kmh`)."""
+        """The network's edge costs in minutes (a walk network at :attr:`speed_kmh`), built once per measure."""
         return self.network.minutes_matrix(self.speed_kmh)
 
     def _network_matrix(self, demand, facilities, limit_min: float | None) -> np.ndarray:
@@ -142,7 +144,7 @@ class TravelCost:
         uniq, inverse = np.unique(sc["node"].to_numpy()[ok_c], return_inverse=True)
         limit = np.inf if limit_min is None else float(limit_min)
         # scipy's Dijkstra (in minutes) from every distinct facility node over the network's matrix.
-        dist = dijkstra(self._minutes(), directed=False, indices=uniq, limit=limit)
+        dist = dijkstra(self._minutes, directed=False, indices=uniq, limit=limit)
         path = dist[inverse][:, sd["node"].to_numpy()[ok_d]].T  # demand × facility, minutes
         legs = sd["snap_m"].to_numpy()[ok_d][:, None] + sc["snap_m"].to_numpy()[ok_c][None, :]
         block = path + legs / self._leg_per_min
@@ -192,7 +194,7 @@ class TravelCost:
             return out
         fac_nodes, fac_snap = fsnap["node"].to_numpy()[usable], fsnap["snap_m"].to_numpy()[usable]
         if self.drive:
-            node_cost, node_fac = nearest_facility(nw, fac_nodes, fac_snap / self._leg_per_min, weights=self._minutes())
+            node_cost, node_fac = nearest_facility(nw, fac_nodes, fac_snap / self._leg_per_min, weights=self._minutes)
         else:
             node_cost, node_fac = nearest_facility(nw, fac_nodes, fac_snap)
         ok = demand_ok & (dflag != FLAG_SNAP_TOO_FAR)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import geopandas as gpd
@@ -112,21 +112,29 @@ class Analysis:
         the network, over every network travel analysis; NaN where the area
         has none.  ``county_codes`` limits it to those counties.
         """
+        if self._network_rows is None:
+            return None
+        points, facilities, max_snap_m = self._network_rows
+        if county_codes is not None:
+            points = points[points["county_code"].isin(set(county_codes))]
+            facilities = facilities[facilities["county_code"].isin(set(county_codes))]
+        off = access.off_network(points)
+        return {
+            "points": float(1 - off.mean()) if len(points) else float("nan"),
+            "facilities": float(1 - facilities["off_network"].mean()) if len(facilities) else float("nan"),
+            "max_snap_m": max_snap_m,
+        }
+
+    @cached_property
+    def _network_rows(self) -> tuple[pd.DataFrame, pd.DataFrame, float] | None:
+        """The demand points and facilities of every network travel analysis, gathered once (see :meth:`network_reach`)."""
         results = [r for r in self.walk.values() if r.mode == "network"]
         if not results:
             return None
         points = pd.concat([r.points[["county_code", "flag"]] for r in results])
         points = points[~points.index.duplicated()]
         facilities = pd.concat([r.facilities[["county_code", "off_network"]] for r in results if r.facilities is not None])
-        if county_codes is not None:
-            points = points[points["county_code"].isin(set(county_codes))]
-            facilities = facilities[facilities["county_code"].isin(set(county_codes))]
-        off = points["flag"].fillna("").astype(str).str.contains("snap_too_far", regex=False)
-        return {
-            "points": float(1 - off.mean()) if len(points) else float("nan"),
-            "facilities": float(1 - facilities["off_network"].mean()) if len(facilities) else float("nan"),
-            "max_snap_m": float(results[0].params.get("max_snap_m", 0.0)),
-        }
+        return points, facilities, float(results[0].params.get("max_snap_m", 0.0))
 
     def below(self, target_id: str) -> pd.DataFrame:
         """Units that do not meet a target (status ``not_met``), furthest from it first."""

@@ -28,7 +28,7 @@ from sxgeo.layers.scope import Scope
 from sxgeo.outputs.fonts import setup_fonts
 from sxgeo.report.county import CountyPages
 from sxgeo.report.county_map import CountyMap
-from sxgeo.report.gaps import GAP_KINDS, gap_rows
+from sxgeo.report.gaps import GAP_KINDS
 from sxgeo.report.summary import SummaryPages
 from sxgeo.report.templates import cell, environment
 from sxgeo.settings import METRIC_CRS, NETWORK_MIN_SHARE, WALK_SPEED_KMH
@@ -65,8 +65,9 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         ev = analysis.evaluation
         self.evaluation = ev
         self.targets = {tg.id: tg for tg in analysis.targets}
-        self.gaps = {k: gap_rows(analysis, k) for k in GAP_KINDS}
-        self.gaps["nursing"] = analysis.below("nursing_beds_county") if "nursing_beds_county" in self.targets else None
+        lists = analysis.gap_lists()  # every list once (the walking ones sort and summarise all points)
+        self.gaps = {k: lists.get(k) for k in GAP_KINDS}
+        self.gaps["nursing"] = lists["nursing"] if "nursing_beds_county" in self.targets else None
         self.layer_xy = {k: metric_xy(v) for k, v in inputs.layers.items()}
         self.walk = {q: analysis.walk_result(q) for q in WALK_QUANTITIES}
         self.walk_xy = {q: metric_xy(r.points) if r is not None else np.empty((0, 2)) for q, r in self.walk.items()}
