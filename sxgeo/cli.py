@@ -70,15 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = argparse.ArgumentParser(add_help=False)
     g = data.add_argument_group("数据 / data (默认：自带的合成演示数据 / default: the bundled synthetic demo data)")
-    g.add_argument("--residential", metavar="FILE", help="居民点图层 / residential demand points")
+    g.add_argument("--residential", metavar="FILE", action="append",
+                   help="居民点图层（可重复）/ residential demand points (repeatable)")
     g.add_argument("--population-table", metavar="FILE",
                    help="乡镇人口普查表（替代居民点图层）/ census table per township (replaces --residential)")
     g.add_argument("--population-grid", metavar="FILE",
                    help="人口格网 GeoTIFF，如 WorldPop（替代居民点图层）/ population grid GeoTIFF (replaces --residential)")
-    g.add_argument("--kindergartens", metavar="FILE", help="幼儿园图层 / kindergartens")
-    g.add_argument("--elderly-care", metavar="FILE", help="养老服务设施图层 / elderly-care sites")
-    g.add_argument("--fitness", metavar="FILE", help="健身设施图层 / fitness facilities")
-    g.add_argument("--minor-protection", metavar="FILE", help="未成年人救助保护机构 / minor-protection institutions")
+    g.add_argument("--kindergartens", metavar="FILE", action="append",
+                   help="幼儿园图层（可重复）/ kindergartens (repeatable)")
+    g.add_argument("--elderly-care", metavar="FILE", action="append",
+                   help="养老服务设施图层（可重复）/ elderly-care sites (repeatable)")
+    g.add_argument("--fitness", metavar="FILE", action="append",
+                   help="健身设施图层（可重复）/ fitness facilities (repeatable)")
+    g.add_argument("--minor-protection", metavar="FILE", action="append",
+                   help="未成年人救助保护机构（可重复）/ minor-protection institutions (repeatable)")
     g.add_argument("--coord-system", default="auto",
                    help="坐标系 auto|wgs84|gcj02|bd09（auto：高德、腾讯导出为 GCJ-02，百度为 BD-09，其余 WGS-84）/ datum (auto)")
     g.add_argument("--township-polygons", metavar="FILE", help="乡镇界线 / township polygons")
@@ -113,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--timings", metavar="FILE", help="把各区县用时写入 CSV / write per-county seconds to a CSV file")
 
     gp = sub.add_parser("gaps", parents=[common, data], help="导出缺口清单 / export a gap list")
-    gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly"))
+    gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly", "off_map"),
+                    help="off_map: 未上图的记录 / records without a location")
     scope(gp, allow_all=True)
     gp.add_argument("--format", choices=("csv", "xlsx", "gpkg"), default="xlsx")
     gp.add_argument("--out", metavar="FILE", help="输出文件 / output file (default <kind>_gaps_<code>.<format>)")
@@ -193,7 +199,8 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
     """
     from sxgeo.analysis.inputs import check_inputs, require_layers
 
-    paths = [*_files(args).values(), args.targets, args.township_polygons, args.osm, args.road_speeds,
+    layer_files = [p for v in _files(args).values() for p in (v or [])]
+    paths = [*layer_files, args.targets, args.township_polygons, args.osm, args.road_speeds,
              getattr(args, "candidates", None), args.population_table, args.population_grid]
     check_inputs(paths, args.coord_system)
     given = [k for k, v in _files(args).items() if v is not None]

@@ -90,3 +90,18 @@ def counties():
 @pytest.fixture(scope="session")
 def townships():
     return boundaries.load_townships()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """The real app (``streamlit run app.py`` on a free loopback port), shared by the browser tests.
+
+    Its log goes to ``test-artifacts/e2e-streamlit.log``.  (Kept here: a second ``conftest.py`` would
+    shadow this module for the tests that import its helpers.)
+    """
+    from e2e_helpers import REPO, StreamlitServer
+
+    artifacts = REPO / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with StreamlitServer(log=artifacts / "e2e-streamlit.log") as server:
+        yield server

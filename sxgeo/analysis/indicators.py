@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from sxgeo.layers.admin import METRIC_CRS
+from sxgeo.layers.geometry import located
 
 __all__ = [
     "PROVINCE",
@@ -179,8 +180,10 @@ def kindergartens_by_township(
     Returns every township of the list (1,283 for Shanxi), indexed by ``unit_code``,
     with ``unit_name``, ``unit_kind`` (镇/乡/街道), ``county_code``,
     ``county_name``, ``city_code``, ``public``, ``central``,
-    ``inclusive_private``, ``private``, ``passes`` (at least one public; NA when
-    no kindergarten layer was given), ``population`` and ``pop_3_5`` (from the
+    ``inclusive_private``, ``private``, ``unknown_ownership`` (kindergartens
+    whose ownership the data do not say, as in a map-service POI list: never
+    counted as public, reported apart so that a planner can check them),
+    ``passes`` (at least one public; NA when no kindergarten layer was given), ``population`` and ``pop_3_5`` (from the
     residential layer, NaN when absent).
     """
     all_units = units("township", pd.DataFrame(), townships)
@@ -191,6 +194,7 @@ def kindergartens_by_township(
         central = public & kg.get("central", pd.Series(False, index=kg.index)).fillna(False).astype(bool)
         inclusive = kg.get("inclusive", pd.Series(False, index=kg.index)).fillna(False).astype(bool)
         private = kg["ownership"].eq("private")
+        unknown = kg["ownership"].eq("unknown")
         counts = _sum_by(
             kg,
             "township",
@@ -199,12 +203,14 @@ def kindergartens_by_township(
                 "central": central.astype(int),
                 "inclusive_private": (private & inclusive).astype(int),
                 "private": private.astype(int),
+                "unknown_ownership": unknown.astype(int),
             },
             all_units,
-        ).fillna({"public": 0, "central": 0, "inclusive_private": 0, "private": 0})
+        ).fillna({"public": 0, "central": 0, "inclusive_private": 0, "private": 0, "unknown_ownership": 0})
         counts["passes"] = (counts["public"] >= 1).astype("boolean")
     else:
-        counts = _sum_by(None, "township", {"public": "", "central": "", "inclusive_private": "", "private": ""}, all_units)
+        counts = _sum_by(None, "township", dict.fromkeys(("public", "central", "inclusive_private", "private",
+                                                          "unknown_ownership"), ""), all_units)
         counts["passes"] = pd.array([pd.NA] * len(counts), dtype="boolean")
     cols = {"population": "population"}
     if residential is not None and "pop_3_5" in residential:
@@ -258,7 +264,8 @@ def _township_anchor(residential: pd.DataFrame | None, township_polygons: gpd.Ge
             )
         )
     if residential is not None and len(residential):
-        r = residential[residential["township_code"].notna()].to_crs(METRIC_CRS)
+        r = located(residential)
+        r = r[r["township_code"].notna()].to_crs(METRIC_CRS)
         w = r["population"].astype(float).fillna(0).clip(lower=0) + 1e-9
         df = pd.DataFrame({"code": r["township_code"].to_numpy(), "x": r.geometry.x * w, "y": r.geometry.y * w, "w": w})
         g = df.groupby("code")[["x", "y", "w"]].sum()
@@ -302,7 +309,8 @@ def kindergarten_gaps(
     has_anchor = gaps.index.isin(anchors.index)
     geom[has_anchor] = anchors.geometry.reindex(gaps.index[has_anchor])
     if kindergartens is not None:
-        public = kindergartens[kindergartens["ownership"].eq("public")]
+        public = located(kindergartens)
+        public = public[public["ownership"].eq("public")]
         if len(public) and has_anchor.any():
             pts = public.to_crs(METRIC_CRS)
             tree = cKDTree(np.column_stack([pts.geometry.x, pts.geometry.y]))

@@ -17,6 +17,7 @@ from sxgeo.io.demo import load_demo
 from sxgeo.io.load import LoadResult, load_layer
 from sxgeo.io.osm import read_osm
 from sxgeo.io.population import load_population_grid, load_population_table
+from sxgeo.io.result import combine_results
 from sxgeo.io.targets import load_targets
 from sxgeo.io.townships import load_township_polygons
 from sxgeo.layers import boundaries
@@ -91,6 +92,9 @@ def load_inputs(
 ) -> Inputs:
     """Read the layers, targets, township polygons and street networks.
 
+    ``files`` maps a layer kind to a file or a list of files (a bureau's
+    registry plus a map-service export): several files of a kind are loaded
+    one by one and combined (:func:`sxgeo.io.result.combine_results`).
     Without any layer file the bundled synthetic demo data are used (and the
     reports say so); with at least one, only the given layers are used and the
     other kinds have no data.  ``area`` (lon/lat polygon: the scope grown by
@@ -107,8 +111,9 @@ def load_inputs(
     sxgeo.errors.InputError, sxgeo.errors.LayerReadError, sxgeo.errors.TargetError
         With a one-line message.
     """
-    files = {k: v for k, v in (files or {}).items() if v is not None}
-    check_inputs([*files.values(), targets_path, township_polygons, osm, road_speeds, population_table, population_grid],
+    files = {k: _paths(v) for k, v in (files or {}).items() if _paths(v)}
+    layer_files = [p for paths in files.values() for p in paths]
+    check_inputs([*layer_files, targets_path, township_polygons, osm, road_speeds, population_table, population_grid],
                  coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
     counties, townships = boundaries.load_counties(), boundaries.load_townships()
@@ -119,8 +124,11 @@ def load_inputs(
     population = _population(population_table, population_grid, tp, counties, townships)
     if files or population:
         loaded = {
-            kind: load_layer(path, kind, coord_system=coord_system, township_polygons=tp, counties=counties, townships=townships)
-            for kind, path in files.items()
+            kind: combine_results([
+                load_layer(path, kind, coord_system=coord_system, township_polygons=tp, counties=counties, townships=townships)
+                for path in paths
+            ])
+            for kind, paths in files.items()
         }
         loaded.update(population)
         synthetic = False
@@ -151,6 +159,13 @@ def load_inputs(
         area=area if cross_border else None,
         margin_m=margin_m,
     )
+
+
+def _paths(value) -> list:
+    """A layer option's files: one path, several, or none."""
+    if value is None:
+        return []
+    return [p for p in value if p is not None] if isinstance(value, list | tuple) else [value]
 
 
 def _population(table, grid, township_polygons, counties, townships) -> dict[str, LoadResult]:

@@ -21,6 +21,7 @@ from sxgeo.analysis.targets import evaluate
 from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.io.targets import Target, load_targets
 from sxgeo.layers import boundaries
+from sxgeo.layers.geometry import located, off_map_rows
 from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, WALK_MINUTES, WALK_SPEED_KMH
 
 __all__ = ["Analysis", "analyse", "WALK_QUANTITIES"]
@@ -54,6 +55,10 @@ class Analysis:
         Walking-access results keyed by ``(quantity, params_key)``.
     mode
         ``network`` when a street network was used, else ``distance``.
+    off_map
+        The loaded rows without a location, every layer together
+        (:func:`sxgeo.layers.geometry.off_map_rows`): counted in the rules at
+        the levels they are known at, left out of travel times.
     warnings
         ``(message_key, params)`` pairs from every step.
     """
@@ -66,6 +71,7 @@ class Analysis:
     walk: dict[tuple, Any] = field(default_factory=dict)
     mode: str = "distance"
     warnings: list[tuple[str, dict]] = field(default_factory=list)
+    off_map: pd.DataFrame = field(default_factory=lambda: off_map_rows({}))
 
     def walk_result(self, quantity: str = "fitness_walk_share", target_id: str | None = None):
         """The access result of a walking quantity (of a given target, else the first)."""
@@ -152,18 +158,11 @@ def _walk_inputs(layers: dict, quantity: str, params: dict) -> tuple[gpd.GeoData
     if facilities is not None and selector is not None and selector[0] in facilities:
         facilities = facilities[facilities[selector[0]].eq(selector[1])]
     # Rows placed only approximately (``located`` False: a township's county point) are left out of travel times.
-    demand, facilities = (_located(layer) for layer in (demand, facilities))
+    demand, facilities = (located(layer) for layer in (demand, facilities))
     # A missing layer is an empty one with the usual columns, so every level can still be summed.
     columns = ["id", "name", "population", *ADMIN_COLUMNS]
     empty = gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in columns}, geometry=[], crs="EPSG:4326")
     return (demand if demand is not None else empty), (facilities if facilities is not None else empty)
-
-
-def _located(layer: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """The rows of ``layer`` whose position is real (all rows when it has no ``located`` column)."""
-    if layer is None or "located" not in layer:
-        return layer
-    return layer[layer["located"].fillna(True).astype(bool).to_numpy()]
 
 
 def _years(layers: dict, first: int, last: int | None) -> range:
@@ -387,4 +386,5 @@ def analyse(
         walk=run.walk,
         mode="network" if "network" in used else "distance",
         warnings=run.warnings,
+        off_map=off_map_rows(layers),
     )

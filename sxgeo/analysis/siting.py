@@ -43,7 +43,7 @@ from sxgeo.analysis.covering import CoverSolution, coverage, solve_lscp, solve_m
 from sxgeo.analysis.inputs import analyse_inputs, require_layers
 from sxgeo.errors import InputError
 from sxgeo.io import LoadResult, load_layer, map_headers, read_table
-from sxgeo.layers.geometry import metric_xy
+from sxgeo.layers.geometry import located, metric_xy
 from sxgeo.layers.kinds import get_kind
 from sxgeo.settings import DETOUR_FACTOR, WALK_MINUTES, WALK_SPEED_KMH
 
@@ -114,7 +114,7 @@ def _candidate_frame(candidates: gpd.GeoDataFrame | None, uncovered: gpd.GeoData
         cand = uncovered.copy()
         cand["candidate_source"] = FROM_DEMAND
     else:
-        cand = candidates.copy()
+        cand = located(candidates).copy()  # a candidate without coordinates cannot be a site
         cand["candidate_source"] = FROM_LAYER
     return gpd.GeoDataFrame(cand.reset_index(drop=True), geometry=cand.geometry.name, crs=cand.crs).to_crs("EPSG:4326")
 
@@ -264,7 +264,9 @@ def kindergarten_sites(
         nearest public kindergarten); geometry = the site (EPSG:4326).
     """
     res = residential if residential is not None else gpd.GeoDataFrame({"township_code": []}, geometry=[], crs="EPSG:4326")
+    res = located(res)  # rows off the map have no distance; their children still count in the gap's pop_3_5
     res = res[res["township_code"].notna()]
+    candidates = located(candidates)
     res_xy = metric_xy(res)
     res_groups = {code: np.flatnonzero(res["township_code"].to_numpy() == code) for code in gaps["unit_code"]}
     cand_groups: dict = {}

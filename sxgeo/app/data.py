@@ -21,6 +21,7 @@ import pandas as pd
 from sxgeo.analysis.run import Analysis, analyse
 from sxgeo.analysis.scenario import add_planned, compare
 from sxgeo.layers import boundaries
+from sxgeo.layers.geometry import located, off_map_rows
 from sxgeo.layers.scope import Scope, resolve_scope
 from sxgeo.outputs import webmap as maps
 from sxgeo.settings import LONLAT_CRS, PROVINCE_CODE
@@ -292,10 +293,13 @@ class Workspace:
         return float(minx), float(miny), float(maxx), float(maxy)
 
     def points(self, kind: str, level: str, code: str | None, layers: dict | None = None) -> gpd.GeoDataFrame | None:
-        """The points of a layer inside the area (none at province level: too many to send)."""
+        """The points of a layer inside the area that are on the map (none at province level: too many to send).
+
+        Rows without a location (``located`` False) are never drawn; they are listed by :meth:`off_map`.
+        """
         if level == "province":
             return None
-        src = (layers or self.layers).get(kind)
+        src = located((layers or self.layers).get(kind))
         if src is None or not len(src):
             return None
         col = "city_code" if level == "city" else "county_code"
@@ -363,6 +367,17 @@ class Workspace:
             geom = self.bounds.counties.set_index("adcode").geometry
             frame = gpd.GeoDataFrame(frame, geometry=frame["unit_code"].map(geom).to_numpy(), crs=LONLAT_CRS)
         return frame.reset_index(drop=True)
+
+    def off_map(self, level: str, code: str | None) -> pd.DataFrame:
+        """The loaded rows without a location ("not on the map") in the area, every layer together.
+
+        From the analysis (:attr:`Analysis.off_map`), or from the layers when the analysis failed; the
+        rows of the area are those whose county lies in it.
+        """
+        def rows():
+            frame = self.analysis.off_map if self.analysis is not None else off_map_rows(self.layers)
+            return self.filter_rows(frame, level, code).reset_index(drop=True)
+        return self._cached(("off_map", level, code), rows)
 
     # --- scenario ------------------------------------------------------------------------
     def scenario(self, planned: dict[str, gpd.GeoDataFrame], key) -> tuple[Analysis, pd.DataFrame, dict]:

@@ -101,8 +101,44 @@ def download_row(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str)
                            on_click="ignore")
 
 
+#: Columns of a "not on the map" table, in order (those the rows lack are left out; notes in the UI language).
+_OFF_MAP_VIEW = ("layer_kind", "row", "name", "address", "county_name", "township_name", "admin_method", "population")
+
+
+def off_map_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows without a location as shown, with headers and coded values in words.
+
+    Layer, source row, name, address, county, township, how the row was placed (and population, for demand
+    points) where the rows have them, then the notes in ``lang``.
+    """
+    notes = str(choose({"zh": "notes", "en": "notes_en"}, lang))
+    cols = [c for c in _OFF_MAP_VIEW if c in frame and frame[c].notna().any()]
+    cols += [notes] if notes in frame else []
+    return export.localise(pd.DataFrame(frame[cols]).reset_index(drop=True), lang)
+
+
+def off_map_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`off_map_view` drawn as a scrolling table; returns the table shown."""
+    view = off_map_view(frame, lang)
+    st.dataframe(view, hide_index=True, height=min(38 + 35 * len(view), 300))
+    return view
+
+
+def off_map_list(ws: Workspace, level: str, code: str | None, lang: str, slug: str) -> None:
+    """The area's rows without a location, with downloads; a caption when there are none."""
+    st.markdown(f"#### {t('app.off_map', lang)}")
+    frame = ws.off_map(level, code)
+    area = ws.bounds.scope(level, code).name
+    if frame is None or frame.empty:
+        st.caption(t("app.off_map_none", lang, area=area))
+        return
+    st.caption(t("app.off_map_help", lang, area=area, n=len(frame)))
+    view = off_map_table(frame, lang)
+    download_row(view, "off_map", slug, lang, key="dl_off_map")
+
+
 def gap_lists(ws: Workspace, level: str, code: str | None, lang: str, plan: dict) -> None:
-    """Each gap list of the area as a table with its downloads (file names carry the area code)."""
+    """Each gap list of the area as a table with its downloads (file names carry the area code), then the off-map rows."""
     slug = PROVINCE_CODE if level == "province" else str(code)
     for name in GAP_KINDS:
         st.markdown(f"#### {gap_title(name, lang, plan)}")
@@ -115,3 +151,4 @@ def gap_lists(ws: Workspace, level: str, code: str | None, lang: str, plan: dict
         view = export.localise(plain, lang, values=False)
         st.dataframe(view, hide_index=True, height=min(38 + 35 * len(view), 300))
         download_row(frame, name, slug, lang, key=f"dl_{name}")
+    off_map_list(ws, level, code, lang, slug)

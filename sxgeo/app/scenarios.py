@@ -140,7 +140,8 @@ def scenario_results(ws: Workspace, planned: dict, level: str, code: str | None,
     _planned_list(planned, lang)
     if ws.analysis is None:
         return
-    key = tuple((k, tuple(map(str, f["id"])), tuple(f.geometry.x.round(6)), tuple(f.geometry.y.round(6)))
+    # as text: a planned row without a location has NaN coordinates, and NaN never equals itself in a cache key
+    key = tuple((k, tuple(map(str, f["id"])), tuple(map(str, f.geometry.x.round(6))), tuple(map(str, f.geometry.y.round(6))))
                 for k, f in sorted(planned.items()))
     after, comparison, after_layers = ws.scenario(planned, key)
     after_ws = Workspace(layers=after_layers, bounds=ws.bounds, analysis=after)

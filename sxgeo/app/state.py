@@ -26,7 +26,13 @@ ENV_TIANDITU = "SXGEO_TIANDITU_KEY"
 ENV_WARM = "SXGEO_APP_WARM"  # "0": do not precompute every county's view in the background
 #: The upload kind that is not a point layer.
 POLYGONS = "township_polygons"
+#: Upload choices that are read as population data and stored as the residential layer (kind ``RESIDENTIAL``).
+POP_TABLE = "population_table"  # a census table per township (CSV, XLSX)
+POP_GRID = "population_grid"  # a population grid (GeoTIFF)
+POPULATION_CHOICES = (POP_TABLE, POP_GRID)
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
+#: What the "own data" uploader accepts: any layer file, and GeoTIFF population grids.
+OWN_UPLOAD_TYPES = [*UPLOAD_TYPES, "tif", "tiff"]
 
 
 # --- cached resources ------------------------------------------------------------------------
@@ -112,7 +118,11 @@ def lang() -> str:
 
 
 def own() -> dict:
-    """The user's uploaded layers: kind -> {result, digest, crs, name}."""
+    """The user's uploaded layers: kind -> {result, digest, crs, name, choice}.
+
+    A population table or grid is stored under the residential kind (it replaces the residential layer);
+    ``choice`` is the upload choice it was read as.
+    """
     return st.session_state.setdefault("own", {})
 
 

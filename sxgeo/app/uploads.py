@@ -1,4 +1,8 @@
-"""Own data: upload a layer (or township boundaries), see what was loaded and which rows were rejected and why."""
+"""Own data: upload a layer, township boundaries or population data, and see what was loaded and rejected.
+
+Population data (a census table per township or a population grid) replaces the residential layer.  Under each
+upload's summary: the rows without a usable location ("not on the map") and the rejected rows with their reasons.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,23 @@ import re
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from sxgeo.app.state import POLYGONS, UPLOAD_TYPES, choice, own
+from sxgeo.app.panels import off_map_table
+from sxgeo.app.state import OWN_UPLOAD_TYPES, POLYGONS, POP_GRID, POP_TABLE, POPULATION_CHOICES, choice, own
 from sxgeo.errors import LayerReadError
 from sxgeo.io import MAX_BYTES, LoadResult, load_layer, load_township_polygons
-from sxgeo.layers.kinds import KINDS
+from sxgeo.io.population import PopulationResult, load_population_grid, load_population_table
+from sxgeo.layers.kinds import KINDS, RESIDENTIAL
 from sxgeo.text import t
 
 #: Coordinate systems an upload can be in (labels: ``app.crs_choice.<key>``).
 CRS_CHOICES = ("auto", "wgs84", "gcj02", "bd09")
 #: Rejected rows listed in the warning above the table.
 _FIRST_REJECTED = 5
+#: How the cells of a population grid were counted, in order (labels: ``app.cells.<key>``).
+CELL_COUNTS = ("total", "loaded", "nodata", "negative", "zero", "outside")
 
 
 def _digest(data: bytes) -> str:
@@ -31,8 +40,12 @@ def _safe_name(name: str) -> str:
     return base or "upload"
 
 
-def read_upload(upload, kind: str, crs: str, polygons) -> LoadResult:
-    """Load an uploaded file through :mod:`sxgeo.io` (raises :class:`LayerReadError` with a user message)."""
+def read_upload(upload, kind: str, crs: str, polygons, age_shares=None) -> LoadResult:
+    """Load an uploaded file through :mod:`sxgeo.io` (raises :class:`LayerReadError` with a user message).
+
+    ``kind`` is a layer kind, :data:`POLYGONS`, :data:`POP_TABLE` (a census table per township, placed in
+    ``polygons`` when given) or :data:`POP_GRID` (a population grid whose ages come from ``age_shares``).
+    """
     data = upload.getvalue()
     if len(data) > MAX_BYTES:
         raise LayerReadError(upload.name, "err_too_large", size_mb=round(len(data) / 2**20, 1), limit_mb=MAX_BYTES // 2**20)
@@ -41,6 +54,10 @@ def read_upload(upload, kind: str, crs: str, polygons) -> LoadResult:
         path.write_bytes(data)
         if kind == POLYGONS:
             return load_township_polygons(path, coord_system="wgs84" if crs == "auto" else crs, display_name=upload.name)
+        if kind == POP_TABLE:
+            return load_population_table(path, township_polygons=polygons, display_name=upload.name)
+        if kind == POP_GRID:
+            return load_population_grid(path, age_shares=age_shares, display_name=upload.name)
         return load_layer(path, kind, coord_system=crs, display_name=upload.name, township_polygons=polygons)
 
 
@@ -52,7 +69,32 @@ def upload_error(err: Exception, lang: str) -> str:
 
 
 def _kind_label(kind: str, lang: str) -> str:
-    return t("app.township_polygons", lang) if kind == POLYGONS else KINDS[kind].label(lang)
+    if kind == POLYGONS:
+        return t("app.township_polygons", lang)
+    return KINDS[kind].label(lang) if kind in KINDS else t(f"app.upload_choice.{kind}", lang)
+
+
+def stored_kind(choice_: str) -> str:
+    """Where an upload choice is kept in :func:`~sxgeo.app.state.own`: population data replaces the residential layer."""
+    return RESIDENTIAL.name if choice_ in POPULATION_CHOICES else choice_
+
+
+def _summary(res: LoadResult, lang: str) -> None:
+    """What was read and loaded; for population data also its notes (one per line) and a grid's cell counts."""
+    if not isinstance(res, PopulationResult):
+        st.info(res.summary(lang))
+        return
+    st.info("  \n".join(res.summary(lang).splitlines()))  # the counts, then message_lines(lang)
+    if res.cells:
+        st.table(pd.DataFrame([[res.cells[k] for k in CELL_COUNTS]], index=[t("app.cells_title", lang)],
+                              columns=[t(f"app.cells.{k}", lang) for k in CELL_COUNTS]))
+
+
+def _unlocated(res: LoadResult, lang: str) -> None:
+    """The loaded rows without a usable location: why they are kept and what they count in, then the rows."""
+    st.markdown(f"**{t('app.unlocated', lang, n=len(res.unlocated))}**")
+    st.caption(t("app.unlocated_help", lang))
+    off_map_table(res.unlocated, lang)
 
 
 def _rejected(res: LoadResult, lang: str) -> None:
@@ -69,20 +111,26 @@ def own_data(lang: str) -> None:
     """The "own data" tab: kind and coordinate system, the uploader, and each loaded layer's summary."""
     st.caption(t("app.upload_help", lang))
     c1, c2 = st.columns(2)
-    kind = choice(c1, "selectbox", t("app.kind", lang), [*KINDS, POLYGONS], "upload_kind", lambda k: _kind_label(k, lang))
+    kind = choice(c1, "selectbox", t("app.kind", lang), [*KINDS, *POPULATION_CHOICES, POLYGONS], "upload_kind",
+                  lambda k: _kind_label(k, lang))
     crs = choice(c2, "selectbox", t("app.crs", lang), list(CRS_CHOICES), "upload_crs",
                  lambda k: t(f"app.crs_choice.{k}", lang))
-    upload = st.file_uploader(t("app.upload", lang), type=UPLOAD_TYPES, key="upload_file")
+    upload = st.file_uploader(t("app.upload", lang), type=OWN_UPLOAD_TYPES, key="upload_file")
     uploads = own()
     if upload is not None and st.session_state.get("_last_upload") != (upload.file_id, kind, crs):
         st.session_state["_last_upload"] = (upload.file_id, kind, crs)
         polys = uploads.get(POLYGONS, {}).get("result")
+        census = uploads.get(RESIDENTIAL.name, {})  # a census table's age shares serve a grid uploaded after it
+        shares = census["result"] if kind == POP_GRID and census.get("choice") == POP_TABLE else None
         try:
-            res = read_upload(upload, kind, crs, polys.layer if polys else None)
+            res = read_upload(upload, kind, crs, polys.layer if polys else None, age_shares=shares)
         except Exception as err:  # noqa: BLE001 - a broken file must never break the app
             st.session_state["_upload_error"] = err  # shown in the language of each rerun
         else:
-            uploads[kind] = {"result": res, "digest": _digest(upload.getvalue()), "crs": crs, "name": upload.name}
+            # the digest names the layer (the workspace's cache key): a grid's ages depend on the census table used
+            digest = _digest(upload.getvalue() + (census["digest"].encode() if shares is not None else b""))
+            uploads[stored_kind(kind)] = {"result": res, "digest": digest, "crs": crs, "name": upload.name,
+                                          "choice": kind}
             st.session_state.pop("_upload_error", None)
             st.rerun()  # every view now uses the new layer
     err = st.session_state.get("_upload_error")
@@ -90,7 +138,9 @@ def own_data(lang: str) -> None:
         st.error(upload_error(err, lang))
     for entry in uploads.values():
         res: LoadResult = entry["result"]
-        st.info(res.summary(lang))
+        _summary(res, lang)
+        if len(res.unlocated):
+            _unlocated(res, lang)
         if len(res.rejected):
             _rejected(res, lang)
     if uploads and st.button(t("app.remove_own", lang), key="remove_own"):

@@ -6,12 +6,18 @@ elderly-care sites, fitness facilities, residential demand points):
 read (any format) -> map headers -> parse values -> convert coordinates ->
 assign county and township -> :class:`LoadResult` with the loaded layer and a
 table of rejected rows.  Every input row ends up in exactly one of the two.
+
+A row without usable coordinates (none, unreadable, swapped, outside Shanxi,
+an unknown datum) is still loaded when its township or at least its county is
+known from its other fields (a township or county code, a township or county
+name, the address): ``located`` is False, its geometry is empty, it counts in
+the rules and indicators at the levels it is known at, and it is left out of
+every distance analysis.  Only a row with neither is rejected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,9 +30,10 @@ from sxgeo.io import coords, poi
 from sxgeo.io._validate import Rejects, add_note, cross_checks, nfkc, parse_columns, rejected_frame
 from sxgeo.io.lenient import is_plain_number, parse_coordinate, show_number
 from sxgeo.io.read import RawTable, read_table
+from sxgeo.io.result import LoadResult, note_counts
 from sxgeo.layers import admin, boundaries
 from sxgeo.layers.kinds import LayerKind, get_kind, normalise_header
-from sxgeo.text import choose, t
+from sxgeo.text import t
 
 __all__ = ["LoadResult", "load_layer", "map_headers"]
 
@@ -44,88 +51,15 @@ ADMIN_COLUMNS = (
     "township_name",
     "township_kind",
     "admin_method",
+    "located",
 )
+
+#: Rejection keys of coordinates that cannot be used; a row with one of them is kept without a location
+#: when its county is known from its other fields, with the problem as a note.
+COORD_PROBLEMS = ("unknown_crs", "missing_coords", "bad_coords", "swapped_coords", "outside_shanxi")
 
 #: ``coord_system`` value asking for the datum of a recognised map-service export, else WGS-84.
 AUTO = "auto"
-
-
-@dataclass
-class LoadResult:
-    """A loaded layer and the rows that could not be loaded.
-
-    Attributes
-    ----------
-    kind
-        The layer kind.
-    layer
-        The loaded rows: canonical columns, administrative columns
-        (:data:`ADMIN_COLUMNS`), ``row`` (the source row number), ``notes`` /
-        ``notes_en`` (caveats), any extra source columns, and point geometry in
-        EPSG:4326.
-    rejected
-        One row per rejected input row: ``row``, ``reason_key``, ``reason``
-        (Chinese), ``reason_en`` and the original values under their original
-        headers.
-    source
-        The file's name.
-    column_map
-        Source header -> canonical column, for the headers that were recognised.
-    coord_system
-        The file's datum (rows with a ``坐标系`` value use their own).
-    datum_reason
-        Why: ``explicit`` (the caller named it), ``export`` (the datum of the
-        recognised map service) or ``default`` (WGS-84, nothing recognised);
-        None when no point coordinates were read (the summary then says nothing
-        about the datum).
-    service
-        ``amap``, ``baidu`` or ``tencent`` for a recognised POI export, else None.
-    warnings
-        File-level messages ``(key, params)`` (a missing optional column …).
-    """
-
-    kind: LayerKind
-    layer: gpd.GeoDataFrame
-    rejected: pd.DataFrame
-    source: str
-    column_map: dict[str, str] = field(default_factory=dict)
-    coord_system: str = "wgs84"
-    datum_reason: str | None = None
-    service: str | None = None
-    warnings: list[tuple[str, dict]] = field(default_factory=list)
-    has_row_datum: bool = False
-
-    @property
-    def n_input(self) -> int:
-        """The number of input rows: loaded plus rejected."""
-        return len(self.layer) + len(self.rejected)
-
-    def summary(self, lang: str = "zh") -> str:
-        """One line: how many rows were read, loaded and rejected, the datum used and why, and any warnings."""
-        counts = t(
-            "load.summary", lang, source=self.source, kind=self.kind.label(lang), n=self.n_input,
-            loaded=len(self.layer), rejected=len(self.rejected),
-        )
-        datum = [self.datum_text(lang)] if self.datum_reason else []
-        parts = [counts, *datum, *(t(k, lang, **p) for k, p in self.warnings)]
-        return t("load.sep", lang).join(parts)
-
-    def datum_text(self, lang: str = "zh") -> str:
-        """Which datum the coordinates were read in, and why ('' when :attr:`datum_reason` is None)."""
-        if not self.datum_reason:
-            return ""
-        service = t(f"load.service.{self.service}", lang) if self.service else ""
-        text = t(f"load.datum_{self.datum_reason}", lang, datum=t(f"load.crs.{self.coord_system}", lang), service=service)
-        if self.has_row_datum:
-            text = t("load.sep", lang).join([text, t("load.datum_rows", lang)])
-        return text
-
-    def rejected_view(self, lang: str = "zh") -> pd.DataFrame:
-        """The rejected rows with one reason column in ``lang``."""
-        reason = choose({"zh": self.rejected["reason"], "en": self.rejected["reason_en"]}, lang)
-        rest = self.rejected.drop(columns=["row", "reason_key", "reason", "reason_en"])
-        head = pd.DataFrame({t("load.col_row", lang): self.rejected["row"], t("load.col_reason", lang): reason})
-        return pd.concat([head, rest], axis=1)
 
 
 def map_headers(headers: list[str], kind: LayerKind, file: str) -> dict[str, str]:
@@ -230,7 +164,8 @@ def _map_columns(
             column = kind.column(col)
             spellings = "、".join(dict.fromkeys((column.label_zh, *column.aliases)))
             raise LayerReadError(name, "err_missing_column", column=column.label_zh, accepted=spellings)
-    if not _has_geometry(raw) and ("lon" not in frame or "lat" not in frame):
+    placeable = any(c in frame for c in ("township_code", "township_name", "county_code", "county_name", "address"))
+    if not _has_geometry(raw) and ("lon" not in frame or "lat" not in frame) and not placeable:
         raise LayerReadError(name, "err_no_coords")
     return frame, column_map, warnings
 
@@ -289,8 +224,10 @@ def _coordinates(
         text_lon = lon.map(lambda v: "" if np.isnan(v) else f"{v:.6f}")
         text_lat = lat.map(lambda v: "" if np.isnan(v) else f"{v:.6f}")
         return lon, lat, text_lon, text_lat
-    if "lon" not in frame or "lat" not in frame:
-        raise LayerReadError(raw.name, "err_no_coords")
+    if "lon" not in frame or "lat" not in frame:  # a registry without coordinates: every row is placed by its text
+        empty = pd.Series("", index=frame.index, dtype=object)
+        nan = pd.Series(np.nan, index=frame.index)
+        return nan, nan.copy(), empty, empty.copy()
     text_lon = nfkc(frame["lon"].astype(str))
     text_lat = nfkc(frame["lat"].astype(str))
     comma = raw.delimiter == ";"
@@ -313,7 +250,7 @@ def _coordinates(
 def _check_coordinates(
     raw: RawTable, frame: pd.DataFrame, rej: Rejects, notes: pd.Series, kind: LayerKind
 ) -> tuple[pd.Series, pd.Series, Callable[[object], dict[str, str]]]:
-    """Coordinates as given and their message parameters; reject missing, unreadable, swapped and impossible ones."""
+    """Coordinates as given and their message parameters; mark missing, unreadable, swapped and impossible ones in ``rej``."""
     lon, lat, text_lon, text_lat = _coordinates(raw, frame, notes, kind)
 
     def coord_params(i):
@@ -362,35 +299,55 @@ def _to_wgs84(lon: pd.Series, lat: pd.Series, row_crs: pd.Series, ok: pd.Series)
     return wlon, wlat
 
 
-def _points(frame: pd.DataFrame, lon: pd.Series, lat: pd.Series, ok: pd.Series) -> gpd.GeoDataFrame:
-    """The rows in ``ok`` as WGS-84 points, with the source columns that admin assignment reads."""
+_TEXT_COLUMNS = ("township_code", "township_name", "address", "county_code", "county_name", "city_name")
+
+
+def _points(frame: pd.DataFrame, lon: pd.Series, lat: pd.Series, rows: pd.Series, usable: pd.Series) -> gpd.GeoDataFrame:
+    """The rows in ``rows`` with the source columns admin assignment reads; a WGS-84 point where ``usable``, else None."""
+    geometry = gpd.GeoSeries(gpd.points_from_xy(lon.where(usable, 0.0), lat.where(usable, 0.0)), index=frame.index)
+    geometry[~usable] = None
     return gpd.GeoDataFrame(
-        {c: frame[c].astype(str) for c in ("township_code", "township_name", "address") if c in frame},
-        geometry=gpd.points_from_xy(lon.where(ok), lat.where(ok)),
+        {c: frame[c].astype(str) for c in _TEXT_COLUMNS if c in frame},
+        geometry=geometry.set_crs("EPSG:4326"),
         index=frame.index,
-        crs="EPSG:4326",
-    )[ok]
+    )[rows]
 
 
-def _reject_unplaced(placed: pd.DataFrame, rej: Rejects, coord_params: Callable) -> pd.DataFrame:
-    """Reject the rows admin assignment could not place (outside Shanxi, township unknown or ambiguous)."""
+def _reject_unplaced(placed: pd.DataFrame, rej: Rejects, coord_rej: Rejects, coord_params: Callable) -> pd.DataFrame:
+    """Reject the rows that have neither a usable point nor a county named in their text.
 
-    def township_params(i):
-        return {"value": placed.at[i, "reject_value"], "name": placed.at[i, "reject_value"]}
-
-    for key in ("outside_shanxi", "unknown_township", "township_ambiguous"):
-        m = (placed["reject"] == key).reindex(rej.key.index, fill_value=False)
-        rej.add(m, key, coord_params if key == "outside_shanxi" else township_params)
+    A point outside Shanxi is rejected as such; a row without a point is
+    rejected for its coordinate problem (missing, unreadable, swapped …).
+    """
+    rej.add((placed["reject"] == "outside_shanxi").reindex(rej.key.index, fill_value=False), "outside_shanxi", coord_params)
+    no_location = (placed["reject"] == "no_location").reindex(rej.key.index, fill_value=False)
+    for key in COORD_PROBLEMS:
+        rej.add(no_location & (coord_rej.key == key), key, lambda i: coord_rej.params.get(i, {}))
     return placed[placed["reject"].isna()]
 
 
+def _note_unlocated(placed: pd.DataFrame, notes: pd.Series, coord_rej: Rejects, coord_params: Callable) -> None:
+    """Note why each row kept without a location has none, and at which level it counts."""
+    for i in placed.index[~placed["located"].to_numpy(dtype=bool)]:
+        key = coord_rej.key.get(i)
+        if key is None:  # its point lies outside Shanxi
+            problem = ("outside_shanxi", coord_params(i))
+        else:
+            problem = ("note_no_coords", {}) if key == "missing_coords" else (key, coord_rej.params.get(i, {}))
+        level = "township" if placed.at[i, "township_code"] is not None else "county"
+        notes.at[i] = notes.at[i] + [problem, (f"note_unlocated_{level}", {})]
+
+
 def _note_admin_caveats(placed: pd.DataFrame, notes: pd.Series, counties: gpd.GeoDataFrame) -> None:
-    """Note the points kept just outside the border, and township codes of another county than the point's."""
+    """Note points just outside the border, township codes of another county than the point's, and unlisted townships."""
     county_names = counties.set_index("adcode")
+    for i in placed.index[placed["township_note"].notna().to_numpy()]:
+        notes.at[i] = notes.at[i] + [placed.at[i, "township_note"]]
     near = placed["border_distance_m"] > 0
     for i in placed.index[near]:
         notes.at[i] = notes.at[i] + [("note_near_border", {"distance": int(round(placed.at[i, "border_distance_m"]))})]
-    mismatch = placed["township_code"].notna() & (placed["county_code"] != placed["point_county"])
+    located = placed["located"].astype(bool)
+    mismatch = located & placed["township_code"].notna() & (placed["county_code"] != placed["point_county"])
     for i in placed.index[mismatch]:
         notes.at[i] = notes.at[i] + [
             (
@@ -420,6 +377,7 @@ def _admin_columns(placed: pd.DataFrame, counties: gpd.GeoDataFrame, townships: 
         "township_name": tc.map(tw["name"]).to_numpy(),
         "township_kind": tc.map(tw["kind"]).to_numpy(),
         "admin_method": placed["admin_method"].to_numpy(),
+        "located": placed["located"].to_numpy(dtype=bool),
     }
 
 
@@ -435,12 +393,13 @@ def _build_layer(
     keep = kept.index
     data: dict[str, object] = {"row": kept["row"].to_numpy(), "id": kept["id"].to_numpy()}
     for col in kind.columns:
-        if col.name in ("id", "lon", "lat", "coord_system", "township_code", "township_name", "county_code"):
+        if col.name in ("id", "lon", "lat", "coord_system", *_TEXT_COLUMNS[:2], *_TEXT_COLUMNS[3:]):
             continue
         if col.name in parsed:
             data[col.name] = parsed[col.name][keep].to_numpy()
-    data["lon"] = kept["lon"].round(7).to_numpy()
-    data["lat"] = kept["lat"].round(7).to_numpy()
+    located = admin_columns["located"]
+    data["lon"] = kept["lon"].round(7).where(located, np.nan).to_numpy()
+    data["lat"] = kept["lat"].round(7).where(located, np.nan).to_numpy()
     data["coord_system"] = kept["coord_system"].to_numpy()
     data.update(admin_columns)
     data["notes"] = kept["notes"].map(lambda ns: "；".join(t(k, "zh", **p) for k, p in ns)).to_numpy()
@@ -448,8 +407,9 @@ def _build_layer(
     for h in raw.frame.columns:
         if h not in column_map and h not in data:
             data[h] = raw.frame.loc[keep, h].to_numpy()
-    points = gpd.points_from_xy(data["lon"], data["lat"])
-    layer = gpd.GeoDataFrame(data, geometry=points, crs="EPSG:4326").reset_index(drop=True)
+    points = gpd.GeoSeries(gpd.points_from_xy(np.nan_to_num(data["lon"]), np.nan_to_num(data["lat"])))
+    points[~located] = None
+    layer = gpd.GeoDataFrame(data, geometry=points.to_numpy(), crs="EPSG:4326").reset_index(drop=True)
     for c in ("id", "county_code", "city_code", "township_code"):
         layer[c] = layer[c].astype(object)
     return layer
@@ -524,27 +484,30 @@ def load_layer(
     townships = boundaries.load_townships() if townships is None else townships
     index = frame.index
     rej = Rejects(index)
+    coord_rej = Rejects(index)  # coordinate problems: a row with one is kept without a location if its county is known
     notes = pd.Series([list(export.notes.get(i, [])) for i in index], index=index, dtype=object)
     row_no = pd.Series(raw.rows, index=index)
 
     # The checks, in this order: a row is rejected for the first one it fails.
     empty = _reject_empty_rows(raw, raw.frame, rej)
-    row_crs = _row_coord_systems(frame, file_crs, rej)
-    lon, lat, coord_params = _check_coordinates(raw, frame, rej, notes, kind)
+    row_crs = _row_coord_systems(frame, file_crs, coord_rej)
+    lon, lat, coord_params = _check_coordinates(raw, frame, coord_rej, notes, kind)
     parsed = parse_columns(frame, kind, rej, notes, decimal_comma=raw.delimiter == ";")
     cross_checks(kind, parsed, rej)
     ids = _row_ids(parsed, row_no, empty, rej, notes)
 
-    # Datum, then county and township, which can still reject a row.
-    lon, lat = _to_wgs84(lon, lat, row_crs, rej.ok)
+    # Datum, then county and township: a row with neither a usable point nor a county in its text is rejected.
+    usable = rej.ok & coord_rej.ok
+    lon, lat = _to_wgs84(lon, lat, row_crs, usable)
     placed = admin.assign_admin(
-        _points(frame, lon, lat, rej.ok),
+        _points(frame, lon, lat, rej.ok, usable),
         counties=counties,
         townships=townships,
         township_polygons=township_polygons,
         tolerance_m=tolerance_m,
     )
-    placed = _reject_unplaced(placed, rej, coord_params)
+    placed = _reject_unplaced(placed, rej, coord_rej, coord_params)
+    _note_unlocated(placed, notes, coord_rej, coord_params)
     _note_admin_caveats(placed, notes, counties)
 
     per_row = pd.DataFrame({"row": row_no, "id": ids, "lon": lon, "lat": lat, "coord_system": row_crs, "notes": notes})
@@ -554,5 +517,7 @@ def load_layer(
     assert len(layer) + len(rejected) == len(frame), "every input row is loaded or rejected"
     return LoadResult(
         kind=kind, layer=layer, rejected=rejected, source=name, column_map=column_map, coord_system=file_crs,
-        datum_reason=datum_reason, service=export.service, warnings=warnings, has_row_datum="coord_system" in frame,
+        datum_reason=datum_reason if layer["located"].any() or len(layer) == 0 else None, service=export.service,
+        warnings=warnings, has_row_datum="coord_system" in frame, note_counts=note_counts(per_row.loc[placed.index, "notes"]),
     )
+

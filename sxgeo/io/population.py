@@ -18,7 +18,6 @@ for: loaded, or rejected / skipped with its reason.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import unicodedata
@@ -215,11 +214,9 @@ def _row_county(frame, cols, i, county_names: dict[str, list[str]]) -> str | Non
 
 def _unmatched(name: str, county: str | None, townships: pd.DataFrame) -> tuple[str, dict]:
     """The rejection of a township name not in the list, with close matches (in its county when known)."""
-    pool = townships if county is None else townships[townships["county_code"] == county]
-    labels = {n: f"{n}（{c}）" if county is None else n for n, c in zip(pool["name"], pool["county_name"])}
-    close = difflib.get_close_matches(name, list(labels), n=3, cutoff=0.5)
-    if close:
-        return "population_unmatched_close", {"name": name, "matches": " / ".join(labels[n] for n in close)}
+    matches = admin.close_townships(name, county, townships)
+    if matches:
+        return "population_unmatched_close", {"name": name, "matches": matches}
     return "population_unmatched", {"name": name}
 
 
@@ -457,7 +454,8 @@ def _read_grid(path: Path, name: str):
             band = ds.read(1, masked=True).astype("float64")
             return band.filled(np.nan), ds.transform, ds.crs, ds.count, ds.dtypes[0], _grid_lonlat_bounds(ds)
     except rasterio.errors.RasterioError as exc:
-        raise LayerReadError(name, "err_parse", detail=" ".join(str(exc).split())[:300]) from None
+        detail = " ".join(str(exc).replace(str(path), name).split())  # never show a server's temporary path
+        raise LayerReadError(name, "err_parse", detail=detail[:300]) from None
 
 
 def load_population_grid(

@@ -145,11 +145,21 @@ _TOWNSHIP_CODE = Column(
 _TOWNSHIP_NAME = Column(
     "township_name", "str", "乡镇名称", "Township", ("乡镇", "乡镇(街道)", "乡镇街道", "所属乡镇", "街道", "township")
 )
-_COUNTY_CODE = Column("county_code", "str", "区县代码", "County code", ("县区代码", "县代码", "adcode", "county_adcode"))
+_COUNTY_CODE = Column(
+    "county_code", "str", "区县代码", "County code", ("县区代码", "县代码", "adcode", "county_adcode", "ad_info.adcode")
+)
+# Used to place a row without coordinates (the county's name, and its city for the two 城区).
+_COUNTY_NAME = Column(
+    "county_name", "str", "区县", "County",
+    ("区县名称", "县区", "县区名称", "所属区县", "县(市、区)", "县(市区)", "adname", "district", "ad_info.district", "county"),
+)
+_CITY_NAME = Column("city_name", "str", "城市", "City", ("所属城市", "地市", "所属市", "cityname", "city", "ad_info.city"))
 _YEAR = Column("opening_year", "year", "建成年份", "Opening year", ("开业年份", "建设年份", "投用年份", "年份", "year"))
 _SOURCE = Column("source", "str", "数据来源", "Source", ("来源",))
 
-_POINT_COMMON = (_ID, _NAME, _ADDRESS, _LON, _LAT, _CRS, _TOWNSHIP_CODE, _TOWNSHIP_NAME, _COUNTY_CODE)
+_POINT_COMMON = (
+    _ID, _NAME, _ADDRESS, _LON, _LAT, _CRS, _TOWNSHIP_CODE, _TOWNSHIP_NAME, _COUNTY_CODE, _COUNTY_NAME, _CITY_NAME
+)
 _FACILITY_TAIL = (_YEAR, _SOURCE)
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
-from sxgeo.text import labels, lang_or_default
+from sxgeo.text import choose, labels, lang_or_default
 
-__all__ = ["localise", "to_csv_bytes", "to_xlsx_bytes", "to_gpkg_bytes", "write_table"]
+__all__ = ["localise", "notes_in", "to_csv_bytes", "to_xlsx_bytes", "to_gpkg_bytes", "write_table"]
 
 
 @cache
@@ -36,6 +37,14 @@ def _value_labels(lang: str) -> dict[str, dict[str, str]]:
         column, _, value = key.partition(".")
         out.setdefault(column, {})[value] = text
     return out
+
+
+def notes_in(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``frame`` with one ``notes`` column in ``lang`` (from ``notes`` / ``notes_en``), the other dropped."""
+    if "notes_en" not in frame:
+        return frame
+    notes = choose({"zh": frame["notes"], "en": frame["notes_en"]}, lang) if "notes" in frame else frame["notes_en"]
+    return frame.drop(columns="notes_en").assign(notes=notes)
 
 
 def localise(frame: pd.DataFrame, lang: str = "zh", *, values: bool = True) -> pd.DataFrame:
@@ -142,12 +151,13 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, layer: str = "gaps", l
     elif suffix == ".xlsx":
         path.write_bytes(to_xlsx_bytes({layer: frame}, lang))
     elif suffix == ".gpkg":
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise ValueError(f"{path.name}: a GeoPackage needs a layer with geometry")
         out = localise(frame, lang, values=False)
         out = out.apply(lambda c: c.astype(object).where(c.notna(), None) if c.dtype.name in ("boolean",) else c)
-        out = gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs).to_crs("EPSG:4326")
-        out.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        if isinstance(frame, gpd.GeoDataFrame):
+            out = gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs).to_crs("EPSG:4326")
+            out.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        else:  # a list without positions (records not on the map): an attribute table
+            pyogrio.write_dataframe(pd.DataFrame(out), path, layer=layer, driver="GPKG")
     else:
         raise ValueError(f"{path.name}: unsupported format {suffix!r} (use .csv, .xlsx or .gpkg)")
     return path

@@ -34,6 +34,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from sxgeo.formatting import fmt_value
+from sxgeo.layers.geometry import located
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import assets
 from sxgeo.outputs.tables import localise
@@ -402,6 +403,7 @@ def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> tu
 
     Separate from :func:`add_points` so that callers can cache it.
     """
+    frame = located(frame)  # rows without a real position are listed, not drawn
     props, keys, labels = _short_keys(_readable(frame, kind, lang, _popup_columns(kind)))
     return _collection(frame.geometry, props), keys, labels
 

@@ -23,7 +23,7 @@ from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
 from sxgeo.formatting import fmt_gap, fmt_percent, fmt_status, fmt_value
 from sxgeo.layers import boundaries
-from sxgeo.layers.geometry import metric_xy
+from sxgeo.layers.geometry import metric_xy, on_map
 from sxgeo.layers.scope import Scope
 from sxgeo.outputs.fonts import setup_fonts
 from sxgeo.report.county import CountyPages
@@ -36,6 +36,14 @@ from sxgeo.text import t
 
 __all__ = ["ReportBuilder"]
 
+
+
+def _map_xy(layer) -> np.ndarray:
+    """Metric x/y of a layer's points, NaN for rows that are not on the map (they are listed, not drawn)."""
+    xy = metric_xy(layer)
+    if layer is not None and len(layer):
+        xy[~on_map(layer)] = np.nan
+    return xy
 
 
 class ReportBuilder(CountyPages, CountyMap, SummaryPages):
@@ -68,7 +76,8 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         lists = analysis.gap_lists()  # every list once (the walking ones sort and summarise all points)
         self.gaps = {k: lists.get(k) for k in GAP_KINDS}
         self.gaps["nursing"] = lists["nursing"] if "nursing_beds_county" in self.targets else None
-        self.layer_xy = {k: metric_xy(v) for k, v in inputs.layers.items()}
+        self.gaps["off_map"] = analysis.off_map
+        self.layer_xy = {k: _map_xy(v) for k, v in inputs.layers.items()}
         self.walk = {q: analysis.walk_result(q) for q in WALK_QUANTITIES}
         self.walk_xy = {q: metric_xy(r.points) if r is not None else np.empty((0, 2)) for q, r in self.walk.items()}
         self.cover_parts, self.cover_tree = self._coverage_parts()
@@ -99,6 +108,10 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages):
         for res in self.inputs.loaded.values():
             if len(res.rejected) and not self.inputs.synthetic:
                 out.append(self.tr("rejected_rows", summary=res.summary(self.lang)))
+        off = self.gaps["off_map"]
+        off_map = int(len(off) if codes is None else off["county_code"].isin(set(codes)).sum())
+        if off_map:
+            out.append(self.tr("off_map_rows", n=off_map))
         if setup_fonts() is None:
             out.append(self.tr("no_cjk_font"))
         return out

@@ -10,19 +10,22 @@ import pandas as pd
 from sxgeo.formatting import fmt_value, plan_numbers
 from sxgeo.layers.scope import Scope
 from sxgeo.outputs import charts
-from sxgeo.outputs.tables import localise, to_xlsx_bytes
+from sxgeo.outputs.tables import localise, notes_in, to_xlsx_bytes
 from sxgeo.report.templates import cell
 from sxgeo.text import t
 
 __all__ = ["CountyPages"]
 
 _GAP_COLUMNS = {
-    "kindergarten": ["unit_code", "unit_name", "unit_kind", "population", "pop_3_5", "private", "nearest_public_name",
-                     "nearest_public_m"],
+    "kindergarten": ["unit_code", "unit_name", "unit_kind", "population", "pop_3_5", "private", "unknown_ownership",
+                     "nearest_public_name", "nearest_public_m"],
     "fitness": ["rank", "id", "name", "township_name", "population", "minutes", "nearest_facility_name", "distance_m"],
     "elderly": ["rank", "id", "name", "township_name", "population", "minutes", "nearest_facility_name", "distance_m"],
     "nursing": ["unit_code", "unit_name", "value", "threshold", "gap", "numerator", "denominator"],
+    "off_map": ["layer_kind", "row", "id", "name", "address", "township_name", "admin_method", "notes"],
 }
+#: The lists of a county page, in order: the gap lists, then the records not on the map.
+_LISTS = ("kindergarten", "fitness", "elderly", "nursing", "off_map")
 #: Rows of a gap list shown in the HTML page (the workbook has them all).
 _HTML_ROWS = 200
 #: Gap-list columns right-aligned as numbers (besides integer cells).
@@ -58,6 +61,7 @@ class CountyPages:
     def _gap_table(self, kind: str, frame: pd.DataFrame | None) -> dict:
         if frame is None or len(frame) == 0:
             return {"rows": [], "empty": self.tr("empty")}
+        frame = notes_in(frame, self.lang)
         cols = [c for c in _GAP_COLUMNS[kind] if c in frame.columns]
         view = localise(pd.DataFrame(frame[cols]).head(_HTML_ROWS), self.lang)
         rows = []
@@ -130,11 +134,11 @@ class CountyPages:
             if sub.empty:
                 continue
             sheets[t("report.sheet_target", lang, name=tg.name(lang))] = localise(sub, lang)
-        for kind in ("kindergarten", "fitness", "elderly", "nursing"):
+        for kind in _LISTS:
             frame = gaps.get(kind)
-            if frame is None:
+            if frame is None or (kind == "off_map" and frame.empty):
                 continue
-            frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+            frame = notes_in(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"), lang)
             sheets[t("report.sheet_gap", lang, name=t(f"report.gap_short_{kind}", lang))] = localise(frame, lang)
         tw = self.analysis.kindergartens_by_township
         sheets[t("report.sheet_townships", lang)] = localise(tw[tw["county_code"] == code].reset_index(), lang)
@@ -149,8 +153,10 @@ class CountyPages:
         table, counts = self.targets_table(rows)
         figures = [uri for uri in (self.chart_targets(rows), self.chart_walk(code)) if uri]
         gap_sections = []
-        for kind in ("kindergarten", "fitness", "elderly", "nursing"):
+        for kind in _LISTS:
             frame = gaps.get(kind)
+            if kind == "off_map" and (frame is None or frame.empty):
+                continue  # listed only when some records have no location
             gap_sections.append({
                 "title": t(f"gap.{kind}", self.lang, **plan_numbers(self.analysis.targets)),
                 "count": 0 if frame is None else len(frame),

@@ -146,7 +146,9 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
     tab = app.tabs[0]
     labels = [m.value for m in tab.markdown]
     assert labels == ["#### 没有公办幼儿园的乡镇", "#### 15 分钟健身圈未覆盖的社区",
-                      "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县"]  # numbers from the targets file
+                      "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县",  # numbers from the targets file
+                      "#### 未上图的记录"]
+    assert tab.caption[-1].value == "忻州市保德县没有未上图的记录：所有载入的记录都有坐标。"  # the demo rows all have one
     kg = tab.dataframe[0].value
     expected = demo_workspace.gap_list("kindergarten", "county", "140931")
     assert len(kg) == len(expected) > 0
@@ -196,7 +198,7 @@ def _upload(at: AppTest, name: str, data: bytes, kind: str = "kindergartens", cr
 def test_bad_csv_shows_rejected_rows_with_reasons(app):
     _upload(app, "幼儿园.csv", BAD_KG)
     own = app.tabs[1]
-    assert "共 3 行，载入 1 行，拒绝 2 行" in own.info[0].value
+    assert "共 3 行，载入 1 行（有坐标 1 行，无坐标 0 行），拒绝 2 行" in own.info[0].value
     reasons = own.warning[0].value
     assert "缺少坐标" in reasons and "山西省范围以外" in reasons
     rejected = own.dataframe[0].value
@@ -214,7 +216,7 @@ def test_own_data_replaces_the_demo_in_every_view(app):
     _upload(app, "kg.csv", _csv(kg))
     _upload(app, "res.csv", _csv(res), kind="residential")
     infos = [i.value for i in app.tabs[1].info]
-    assert any("kg.csv" in i and "载入 2 行，拒绝 0 行" in i for i in infos)
+    assert any("kg.csv" in i and "载入 2 行（有坐标 2 行，无坐标 0 行），拒绝 0 行" in i for i in infos)
     assert any("res.csv" in i and "载入 1 行" in i for i in infos)
     app.sidebar.radio(key="source@zh").set_value("own")
     _run(app)
@@ -258,6 +260,40 @@ def test_unreadable_upload_gives_a_message(app):
     at.sidebar.radio(key="lang").set_value("en")
     _run(at)
     assert any("The upload failed" in e.value for e in at.error)
+
+
+def test_population_uploads_that_cannot_be_read_give_the_readers_message(app):
+    # a CSV is no GeoTIFF: rasterio's complaint, through LayerReadError
+    at = _upload(app, "人口.csv", _csv([{"乡镇代码": "140105001", "常住人口": 52000}]), kind="population_grid")
+    errors = [e.value for e in at.tabs[1].error]
+    assert len(errors) == 1 and errors[0].startswith("上传失败，应用继续使用原有数据：无法读取文件 人口.csv：文件内容无法解析"), errors
+    # a table without a township column
+    at = _upload(at, "普查.csv", _csv([{"地区": "甲", "常住人口": 1}]), kind="population_table")
+    errors = [e.value for e in at.tabs[1].error]
+    assert len(errors) == 1 and "普查.csv" in errors[0] and "乡镇代码" in errors[0], errors
+    # (choosing the table kind re-read the file still in the uploader, 人口.csv, as a census table)
+    assert [i.value.split("：")[0] for i in at.tabs[1].info] == ["人口.csv（居民点）"]
+    at.sidebar.radio(key="lang").set_value("en")
+    _run(at)
+    assert at.tabs[1].error[0].value.startswith("The upload failed; the app keeps its current data: ")
+    assert "普查.csv" in at.tabs[1].error[0].value
+
+
+def test_a_census_table_replaces_an_uploaded_residential_layer(app):
+    res = [{"编号": "R1", "名称": "甲社区", "人口": 1000, "经度": 112.5647, "纬度": 37.8135}]
+    _upload(app, "res.csv", _csv(res), kind="residential")
+    assert [i.value.split("：")[0] for i in app.tabs[1].info] == ["res.csv（居民点）"]
+    _upload(app, "普查.csv", _csv([{"乡镇代码": "140105001", "常住人口": 52000}]), kind="population_table")
+    own = app.session_state["own"]
+    assert list(own) == ["residential"] and own["residential"]["choice"] == "population_table"
+    assert [i.value.split("：")[0] for i in app.tabs[1].info] == ["普查.csv（居民点）"]
+    app.sidebar.radio(key="source@zh").set_value("own")
+    _run(app)
+    layer = app.session_state["_workspace"].layers["residential"]
+    assert list(layer["id"]) == ["140105001"] and int(layer["population"].sum()) == 52000
+    # no township polygons: the township sits at its county's point, listed and not drawn
+    assert list(app.session_state["_workspace"].off_map("county", XIAODIAN)["id"]) == ["140105001"]
+    assert app.session_state["_workspace"].points("residential", "county", XIAODIAN) is None
 
 
 def test_upload_size_limit_is_configured():

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_helpers import MAP_IFRAME, REPO, StreamlitServer, guard_network, launch, wait_for_map
+from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts"  # the app server is in conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +49,6 @@ def expected_gaps():
         "point": (point.y, point.x),
         "townships": set(gaps[gaps["county_code"] == code].index.astype(str)),
     }
-
-
-@pytest.fixture(scope="module")
-def app_server():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with StreamlitServer(log=ARTIFACTS / "e2e-streamlit.log") as server:
-        yield server
 
 
 def _table_text(page) -> str:

@@ -211,12 +211,12 @@ def test_every_bad_row_has_its_exact_reason(tmp_path):
         kg_row(4, 116.40, 39.90),  # row 5: Beijing, outside Shanxi
         kg_row(5, lat, lon),  # row 6: swapped
         kg_row(1, lon, lat),  # row 7: duplicate id K1
-        kg_row(7, lon, lat, 乡镇代码="140105999"),  # row 8: unknown township code
+        kg_row(7, lon, lat, 乡镇代码="140105999"),  # row 8: unknown township code: kept in its point's county
         kg_row(8, lon, lat, 学位数="很多"),  # row 9: a count that cannot be read (an unknown 性质 would load as 其他)
         kg_row(9, lon, lat, 学位数="-5"),  # row 10: negative
         kg_row(10, lon, lat, 性质=""),  # row 11: required value missing
         {h: "" for h in KG_HEADERS},  # row 12: empty row
-        kg_row(12, lon, lat, 乡镇名称="不存在镇"),  # row 13: unknown township name
+        kg_row(12, lon, lat, 乡镇名称="不存在镇"),  # row 13: unknown township name: kept in its point's county
         kg_row(13, 250, 95),  # row 14: impossible coordinates
     ]
     path = write_csv(tmp_path / "bad.csv", rows, headers=KG_HEADERS + ["乡镇代码", "乡镇名称"])
@@ -228,26 +228,29 @@ def test_every_bad_row_has_its_exact_reason(tmp_path):
         [5, "outside_shanxi"],
         [6, "swapped_coords"],
         [7, "duplicate_id"],
-        [8, "unknown_township"],
         [9, "bad_value"],
         [10, "negative_value"],
         [11, "missing_value"],
         [12, "empty_row"],
-        [13, "unknown_township"],
         [14, "bad_coords"],
     ]
     reasons = dict(zip(res.rejected["row"], res.rejected["reason"]))
+    assert reasons[3] == "缺少坐标，且乡镇代码、乡镇名称、区县和地址都无法确定所在区县"
     assert reasons[7] == "编号重复：K1（与第 2 行相同）"
-    assert reasons[8] == "未知乡镇：140105999"
     assert reasons[9] == "字段“学位数”的值无法识别：很多"
-    assert reasons[13] == "未知乡镇：不存在镇"
+    # a township not on the list never rejects a row: it keeps the county its point lies in, with a note
+    kept = res.layer.set_index("row")
+    assert kept.loc[[8, 13], "county_code"].tolist() == ["140105", "140105"]
+    assert kept.loc[[8, 13], "township_code"].isna().all()
+    assert kept.at[8, "notes"] == "乡镇代码“140105999”不在现行乡镇名录中（可能已撤并），未确定乡镇"
+    assert kept.at[13, "notes"] == "乡镇“不存在镇”不在现行乡镇名录中（可能已撤并或改名），未确定乡镇"
     en = dict(zip(res.rejected["row"], res.rejected["reason_en"]))
     assert en[5] == "point lies outside Shanxi: longitude 116.4, latitude 39.9"
     # nothing lost: the loaded and rejected rows together are the input rows
-    assert res.layer["row"].tolist() == [2]
+    assert res.layer["row"].tolist() == [2, 8, 13]
     assert len(res.layer) + len(res.rejected) == len(rows)
     # the original values stay with each rejected row
-    assert res.rejected.loc[res.rejected["row"] == 8, "名称"].iat[0] == "测试幼儿园7"
+    assert res.rejected.loc[res.rejected["row"] == 9, "名称"].iat[0] == "测试幼儿园8"
 
 
 def test_cross_field_checks(tmp_path):
@@ -465,3 +468,74 @@ def test_township_polygons_need_polygons(tmp_path):
     path = write_csv(tmp_path / "kg.csv", [kg_row(1, *XIAODIAN_POINT)])
     with pytest.raises(LayerReadError, match="面图层"):
         load_township_polygons(path)
+
+
+# --- rows without coordinates: placed by their township or county -------------------------
+
+
+def test_rows_without_coordinates_are_placed_by_code_name_or_address(tmp_path):
+    headers = KG_HEADERS + ["乡镇代码", "乡镇名称", "区县", "城市", "区县代码"]
+    lon, lat = XIAODIAN_POINT
+    rows = [
+        kg_row(1, "", "", 乡镇代码="140105100000"),  # row 2: a 12-digit statistical township code
+        kg_row(2, "", "", 乡镇名称="刘家堡乡"),  # row 3: a township name found once in the province
+        kg_row(3, "", "", 区县="城区", 城市="阳泉市"),  # row 4: 城区 of 阳泉, told apart by the city
+        kg_row(4, "", "", 区县="城区"),  # row 5: two counties are named 城区: nothing says which
+        kg_row(5, "", "", 地址="山西省晋城市城区东街8号"),  # row 6: the county in the address, no township
+        kg_row(6, "", "", 区县代码="140121"),  # row 7: a county code only
+        kg_row(7, lat, lon, 乡镇代码="140105001"),  # row 8: swapped coordinates, but the township is known
+        kg_row(8, "abc", lat, 地址="太原市小店区北格镇"),  # row 9: unreadable longitude, township in the address
+        kg_row(9, 116.40, 39.90, 区县代码="140105"),  # row 10: a point in Beijing with a Shanxi county code
+        kg_row(10, lon, lat),  # row 11: an ordinary row
+    ]
+    res = load_layer(write_csv(tmp_path / "kg.csv", rows, headers=headers), "kindergartens")
+    assert res.rejected[["row", "reason_key"]].values.tolist() == [[5, "missing_coords"]]
+    got = res.layer.set_index("row")
+    table = [
+        (r, None if pd.isna(got.at[r, "township_code"]) else got.at[r, "township_code"], got.at[r, "county_code"],
+         got.at[r, "admin_method"], bool(got.at[r, "located"]))
+        for r in got.index
+    ]
+    assert table == [
+        (2, "140105100", "140105", "township_code", False),
+        (3, "140105201", "140105", "township_name", False),
+        (4, None, "140302", "county_name", False),
+        (6, None, "140502", "address_county", False),
+        (7, None, "140121", "county_code", False),
+        (8, "140105001", "140105", "township_code", False),
+        (9, "140105100", "140105", "address", False),
+        (10, None, "140105", "county_code", False),
+        (11, None, "140105", "county_only", True),
+    ]
+    assert got.loc[got["located"] == False, "geometry"].isna().all()  # noqa: E712
+    assert got.loc[got["located"] == False, ["lon", "lat"]].isna().all().all()  # noqa: E712
+    assert got.at[8, "notes"] == (
+        "经纬度疑似颠倒：经度 37.8135，纬度 112.5647（请交换两列）；未上图：不参与距离分析，按所在乡镇计入规则和指标"
+    )
+    assert got.at[9, "notes"].startswith("坐标无法解析：经度 abc，纬度 37.8135；")
+    assert got.at[10, "notes"].startswith("点位在山西省范围以外：经度 116.4，纬度 39.9；")
+    assert got.at[4, "notes_en"] == (
+        "no coordinates (longitude or latitude is empty); not on the map: left out of distance analyses; "
+        "counted only in county indicators (township unknown)"
+    )
+    assert res.counts() == {"input": 10, "loaded": 9, "located": 1, "unlocated": 8, "rejected": 1}
+    assert res.note_counts["unlocated"] == 8
+
+
+def test_a_merged_township_in_an_address_is_named_with_close_matches(townships):
+    from sxgeo.layers.admin import AddressParser, close_townships
+
+    parser = AddressParser(townships)
+    # 西谷乡 is on the list; "西谷镇" is not: the address still gives the county
+    assert parser.parse("山西省太原市清徐县西谷镇西谷村") is None
+    assert parser.unmatched_township("山西省太原市清徐县西谷镇西谷村") == "西谷镇"
+    assert parser.county("山西省太原市清徐县西谷镇西谷村") == "140121"
+    assert close_townships("西谷镇", "140121", townships) == "西谷乡"
+    # without a county the matches name their counties
+    assert "西谷乡（清徐县）" in close_townships("西谷镇", None, townships).split(" / ")
+    # a listed township is never reported as unmatched; an address naming no township gives nothing
+    assert parser.unmatched_township("清徐县清源镇东湖路") is None
+    assert parser.unmatched_township("太原市小店区学府街66号") is None
+    # 城区: two counties share the name; the city decides
+    assert parser.county("城区") is None
+    assert parser.county("晋城市城区") == "140502" and parser.county("城区", "阳泉市") == "140302"

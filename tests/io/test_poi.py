@@ -42,24 +42,28 @@ def test_amap_csv_export_is_read_in_gcj02_with_unknown_ownership(tmp_path, encod
     res = load_layer(path, "kindergartens")
     glon, glat = gcj()
     assert res.service == "amap" and res.coord_system == "gcj02" and res.datum_reason == "export"
-    assert res.layer["id"].tolist() == ["B0FFG1", "B0FFG2"]
-    assert res.layer["lon"].tolist() == [expected_wgs(glon, glat)[0]] * 2
-    assert res.layer["lat"].tolist() == [expected_wgs(glon, glat)[1]] * 2
-    assert res.layer["coord_system"].tolist() == ["gcj02", "gcj02"]
-    assert res.layer["county_name"].tolist() == ["小店区", "小店区"]
+    assert res.layer["id"].tolist() == ["B0FFG1", "B0FFG2", "B0FFG3"]
+    assert res.layer["lon"].tolist()[:2] == [expected_wgs(glon, glat)[0]] * 2
+    assert res.layer["lat"].tolist()[:2] == [expected_wgs(glon, glat)[1]] * 2
+    assert res.layer["coord_system"].tolist() == ["gcj02", "gcj02", "gcj02"]
+    assert res.layer["county_name"].tolist() == ["小店区", "小店区", "小店区"]
     # a POI list never says public or private: ownership is unknown, never public
-    assert res.layer["ownership"].tolist() == ["unknown", "unknown"]
+    assert res.layer["ownership"].tolist() == ["unknown", "unknown", "unknown"]
     assert not res.layer["ownership"].eq("public").any()
-    # the service's own fields stay with the rows
-    assert res.layer["typecode"].tolist() == ["141204", "141203"]
-    assert res.layer["adname"].tolist() == ["小店区", "小店区"]
-    assert res.layer["notes"].tolist() == ["", "兴趣点类别“科教文化服务;学校;小学”不属于本图层的设施类型"]
-    # an unreadable location still rejects its row, naming the row and the values
-    assert res.rejected[["row", "reason_key", "reason"]].values.tolist() == [
-        [4, "bad_coords", "坐标无法解析：经度 112.5E，纬度 37.8"]
-    ]
+    # the service's own fields stay with the rows; adname places the row whose location is unreadable
+    assert res.layer["typecode"].tolist() == ["141204", "141203", "141204"]
+    assert res.layer["pname"].tolist() == ["山西省"] * 3
+    assert res.layer["notes"].tolist()[:2] == ["", "兴趣点类别“科教文化服务;学校;小学”不属于本图层的设施类型"]
+    # an unreadable location keeps its row off the map, in the county adname names, with the values in its note
+    third = res.layer.iloc[2]
+    assert not third["located"] and third["geometry"] is None and np.isnan(third["lon"])
+    assert (third["county_code"], third["admin_method"]) == ("140105", "county_name")
+    assert third["notes"] == "坐标无法解析：经度 112.5E，纬度 37.8；未上图：不参与距离分析，仅按所在区县计入区县指标（乡镇未知）"
+    assert res.rejected.empty
+    assert res.counts() == {"input": 3, "loaded": 3, "located": 2, "unlocated": 1, "rejected": 0}
     assert res.summary("zh") == (
-        "amap.csv（幼儿园）：共 3 行，载入 2 行，拒绝 1 行；"
+        "amap.csv（幼儿园）：共 3 行，载入 3 行（有坐标 2 行，无坐标 1 行），拒绝 0 行；"
+        "附注：兴趣点类别不符 1 行，未上图 1 行；"
         "坐标系：GCJ-02（识别为高德地图兴趣点导出，按该服务的坐标系转换为 WGS-84）；"
         "兴趣点导出不含公办/民办信息，性质记为“性质未知”，不视为公办"
     )
@@ -151,7 +155,7 @@ def test_a_plain_file_defaults_to_wgs84_and_says_why(tmp_path):
     assert res.service is None and res.coord_system == "wgs84" and res.datum_reason == "default"
     assert (res.layer["lon"].iat[0], res.layer["lat"].iat[0]) == (lon, lat)
     assert res.summary("zh") == (
-        "kg.csv（幼儿园）：共 1 行，载入 1 行，拒绝 0 行；坐标系：WGS-84/CGCS2000"
+        "kg.csv（幼儿园）：共 1 行，载入 1 行（有坐标 1 行，无坐标 0 行），拒绝 0 行；坐标系：WGS-84/CGCS2000"
         "（未识别为地图服务导出，按 WGS-84 读取；如为高德/腾讯请选 GCJ-02，百度请选 BD-09）"
     )
 

@@ -191,3 +191,16 @@ def test_bad_rows_are_rejected_and_a_table_without_population_is_an_error(tmp_pa
     nopop.write_text("乡镇代码,户数\n140105001,100\n", encoding="utf-8")
     with pytest.raises(LayerReadError, match="nopop.csv"):
         load_population_table(nopop)
+
+
+def test_a_file_that_is_no_raster_is_an_error_naming_only_the_file(tmp_path):
+    from sxgeo.errors import LayerReadError
+    from sxgeo.io.population import load_population_grid
+
+    path = tmp_path / "secret-folder" / "人口.tif"
+    path.parent.mkdir()
+    path.write_text("名称,人口\n甲,1\n", encoding="utf-8")
+    with pytest.raises(LayerReadError) as err:
+        load_population_grid(path, display_name="人口.tif")
+    message = err.value.message("zh")
+    assert "人口.tif" in message and "secret-folder" not in message and str(tmp_path) not in message

@@ -7,6 +7,7 @@ import io
 import geopandas as gpd
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 from shapely.geometry import Point
 
@@ -66,8 +67,12 @@ def test_write_table_picks_the_format_from_the_suffix(tmp_path, gaps):
         assert write_table(gaps, tmp_path / f"g{suffix}").stat().st_size > 0
     with pytest.raises(ValueError, match="g.txt"):
         write_table(gaps, tmp_path / "g.txt")
-    with pytest.raises(ValueError, match="geometry"):
-        write_table(pd.DataFrame(gaps.drop(columns="geometry")), tmp_path / "plain.gpkg")
+    # a list without positions (records not on the map) is written as an attribute table
+    plain = pd.DataFrame(gaps.drop(columns="geometry"))
+    write_table(plain, tmp_path / "plain.gpkg", layer="off_map_gaps")
+    back = pyogrio.read_dataframe(tmp_path / "plain.gpkg", layer="off_map_gaps")
+    assert len(back) == len(plain) and "geometry" not in back
+    assert back[localise(plain[["id"]]).columns[0]].tolist() == plain["id"].tolist()
 
 
 def test_labels_never_clash():
