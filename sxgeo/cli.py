@@ -13,6 +13,7 @@ Examples::
     sxgeo gaps --kind fitness --city 140100 --format gpkg
     sxgeo site --kind elderly --county 140105 -n 5
     sxgeo site --kind kindergarten --city 140700 --candidates 可用地块.xlsx
+    sxgeo access --kind kindergartens --method e2sfca --county 140105 --format xlsx
     sxgeo app --port 8501
 """
 
@@ -64,7 +65,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands ``report``, ``gaps``, ``site``)."""
+    """The argument parser (subcommands ``report``, ``gaps``, ``site``, ``access``, ``app``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=LANGS, default=LANGS[0], help="语言 / language (default zh)")
 
@@ -129,13 +130,35 @@ def build_parser() -> argparse.ArgumentParser:
     scope(sp, allow_all=False)
     sp.add_argument("-n", "--sites", type=_positive_int, default=5, help="MCLP 新增设施数 / new sites for the MCLP (5)")
     sp.add_argument("--candidates", metavar="FILE", help="候选点图层（如可用地块）/ candidate sites (e.g. available land)")
-    sp.add_argument("--method", choices=("both", "mclp", "lscp"), default="both", help="健身、养老：MCLP、LSCP 或两者 (both)")
+    sp.add_argument("--method", choices=("both", "mclp", "lscp", "pmedian"), default="both",
+                    help="健身、养老：MCLP、LSCP 或两者 (both)；pmedian：按容量为缺学位/床位的人选址 / capacity p-median")
+    sp.add_argument("--capacity", type=float, default=None, metavar="N",
+                    help="pmedian：每处新设施的学位/床位数（默认取目标文件）/ seats or beds of one new site")
     sp.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="求解时限 / solver time limit")
     sp.add_argument("--out", metavar="DIR", help="输出目录 / output folder (default sites_<kind>_<code>)")
+    _access_parser(sub, [common, data], scope)
+
     ap = sub.add_parser("app", parents=[common], help="启动规划地图应用 / start the planner map app")
     ap.add_argument("--port", type=_positive_int, default=8501, help="端口 / port (8501)")
     ap.add_argument("--address", default=None, help="监听地址 / address to listen on (default: all)")
     return parser
+
+
+def _access_parser(sub, parents, scope) -> None:
+    """The ``access`` subcommand: capacity access (2SFCA and kin) and equity of one kind."""
+    ac = sub.add_parser("access", parents=parents,
+                        help="供需可达性（两步移动搜索法等）与公平性 / capacity access (2SFCA …) and equity")
+    ac.add_argument("--kind", required=True, choices=("kindergartens", "elderly", "fitness"))
+    ac.add_argument("--method", choices=("2sfca", "e2sfca", "gaussian", "gravity"), default=None,
+                    help="方法（默认取目标文件）/ method (default: the targets file's)")
+    ac.add_argument("--catchment-min", type=float, default=None, metavar="MIN",
+                    help="服务范围（分钟）/ catchment in minutes (default: the targets file's)")
+    ac.add_argument("--speed-kmh", type=float, default=None, help="出行速度 / travel speed (default: the targets file's)")
+    ac.add_argument("--threshold", type=float, default=None,
+                    help="目标值（每千名/每万名）/ target per 1,000 or 10,000 people (default: the targets file's)")
+    scope(ac, allow_all=True)
+    ac.add_argument("--format", choices=("xlsx", "csv", "gpkg"), default="xlsx")
+    ac.add_argument("--out", metavar="FILE", help="输出文件 / output file (default access_<kind>_<code>.<format>)")
 
 
 def _files(args: argparse.Namespace) -> dict[str, str | None]:
@@ -269,6 +292,8 @@ def _cmd_site(args: argparse.Namespace) -> int:
         )
         print(loaded.summary(args.lang), file=sys.stderr)
         candidates = loaded.layer
+    if args.method == "pmedian":
+        return _capacity_site(args, inputs, scope, out, candidates)
     result = siting.run_site(
         inputs, scope, args.kind, n_sites=args.sites, candidates=candidates,
         methods=("mclp", "lscp") if args.method == "both" else (args.method,), time_limit_s=args.time_limit,
@@ -276,6 +301,27 @@ def _cmd_site(args: argparse.Namespace) -> int:
     _print_site(result, args.lang)
     paths = write_site_outputs(result, inputs, scope, args.kind, out, lang=args.lang)
     print(_t("written", args.lang, paths=", ".join(str(p) for p in paths)))
+    return EXIT_OK
+
+
+def _capacity_site(args: argparse.Namespace, inputs, scope, out, candidates) -> int:
+    from sxgeo.formatting import fmt_percent
+    from sxgeo.report.capacity import run_capacity_sites, write_capacity_sites
+
+    result = run_capacity_sites(inputs, args.kind, scope, args.sites, capacity=args.capacity, candidates=candidates,
+                                time_limit_s=args.time_limit)
+    lang = args.lang
+    print(_t("pm_head", lang, short=f"{result.short_before:,.0f}", n=len(result.sites),
+             capacity=f"{result.params['capacity']:g}", unserved=f"{result.unserved:,.0f}"))
+    for s in result.sites.itertuples(index=False):
+        print(_t("pm_row", lang, order=s.order, name=s.name or "", township=s.township_name or "",
+                 served=f"{s.served:,.0f}", minutes=f"{s.mean_minutes:.1f}"))
+    whole = result.comparison.set_index("unit_code").loc["all"]
+    print(_t("pm_change", lang, below_before=fmt_percent(whole["share_below_before"]),
+             below_after=fmt_percent(whole["share_below_after"]), gini_before=f"{whole['gini_before']:.3f}",
+             gini_after=f"{whole['gini_after']:.3f}"))
+    paths = write_capacity_sites(result, out, lang=lang)
+    print(_t("written", lang, paths=", ".join(str(p) for p in paths)))
     return EXIT_OK
 
 
@@ -306,13 +352,34 @@ def _print_site(result, lang: str) -> None:
                  site=rec.site_id, name=rec.site_name or "", kids=kids))
 
 
+def _cmd_access(args: argparse.Namespace) -> int:
+    from sxgeo.outputs.files import check_output_dir
+    from sxgeo.report.capacity import ACCESS_LAYERS, export_access, run_access
+
+    scope, counties = _scope(args)
+    _check_inputs(args, ACCESS_LAYERS[args.kind])
+    path = Path(args.out) if args.out else Path(f"access_{args.kind}_{scope.code}.{args.format}")
+    if path.suffix.lower() != f".{args.format}":
+        path = path.with_name(path.name + f".{args.format}")
+    check_output_dir(path.parent if str(path.parent) else Path("."))
+    inputs = _inputs(args, scope.area(counties, args.cross_border_m))
+    overrides = {"method": args.method, "catchment_min": args.catchment_min, "speed_kmh": args.speed_kmh,
+                 "threshold": args.threshold}
+    result = run_access(inputs, args.kind, overrides)
+    for key, params in result.warnings:
+        print(t(key, args.lang, **params), file=sys.stderr)
+    written, n = export_access(result, scope, path, lang=args.lang)
+    print(_t("access_done", args.lang, n=n, path=written))
+    return EXIT_OK
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     from sxgeo.app.launch import run
 
     return run(port=args.port, address=args.address)
 
 
-_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "app": _cmd_app}
+_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "access": _cmd_access, "app": _cmd_app}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -128,6 +128,53 @@ class TravelCost:
             return cdist(metric_xy(demand), metric_xy(facilities)) * self.detour_factor / self.metres_per_min
         return self._network_matrix(demand, facilities, limit_min)
 
+    def pairs(self, demand: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+              limit_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The demand × facility pairs within ``limit_min`` minutes: (demand row, facility row, minutes).
+
+        Same minutes as :meth:`matrix`, without ever building the dense
+        matrix: a k-d tree in distance mode, Dijkstra from the facilities'
+        street nodes in chunks in network mode.  A pair at exactly
+        ``limit_min`` is included.
+        """
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
+        if len(demand) == 0 or len(facilities) == 0:
+            return empty
+        if self.network is None:
+            d_xy, f_xy = metric_xy(demand), metric_xy(facilities)
+            d_ok, f_ok = np.flatnonzero(~np.isnan(d_xy[:, 0])), np.flatnonzero(~np.isnan(f_xy[:, 0]))
+            if not len(d_ok) or not len(f_ok):
+                return empty
+            radius = limit_min * self.metres_per_min / self.detour_factor
+            coo = cKDTree(d_xy[d_ok]).sparse_distance_matrix(cKDTree(f_xy[f_ok]), radius * (1 + 1e-9), output_type="coo_matrix")
+            minutes = coo.data * self.detour_factor / self.metres_per_min
+            keep = minutes <= limit_min
+            return d_ok[coo.row[keep]], f_ok[coo.col[keep]], minutes[keep]
+        return self._network_pairs(demand, facilities, limit_min)
+
+    def _network_pairs(self, demand, facilities, limit_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        nw = self.network
+        sd = snap(nw, demand, max_snap_m=self.max_snap_m)
+        sc = snap(nw, facilities, max_snap_m=self.max_snap_m)
+        ok_d, ok_c = np.flatnonzero(_snapped(sd)), np.flatnonzero(_snapped(sc))
+        rows, cols, vals = [], [], []
+        if len(ok_d) and len(ok_c):
+            d_nodes, d_leg = sd["node"].to_numpy()[ok_d], sd["snap_m"].to_numpy()[ok_d] / self._leg_per_min
+            c_nodes, c_leg = sc["node"].to_numpy()[ok_c], sc["snap_m"].to_numpy()[ok_c] / self._leg_per_min
+            uniq, inverse = np.unique(c_nodes, return_inverse=True)
+            chunk = max(1, int(2e7 // max(nw.n_nodes, 1)))  # about 160 MB of distances at a time
+            for start in range(0, len(uniq), chunk):
+                dist = dijkstra(self._minutes, directed=False, indices=uniq[start:start + chunk], limit=limit_min)
+                for k in np.flatnonzero((inverse >= start) & (inverse < start + chunk)):
+                    total = dist[inverse[k] - start][d_nodes] + d_leg + c_leg[k]
+                    hit = np.flatnonzero(total <= limit_min)
+                    rows.append(ok_d[hit])
+                    cols.append(np.full(len(hit), ok_c[k]))
+                    vals.append(total[hit])
+        if not rows:
+            return (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
     @cached_property
     def _minutes(self):
         """The network's edge costs in minutes (a walk network at :attr:`speed_kmh`), built once per measure."""

@@ -80,6 +80,26 @@ QUANTITIES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "当年新建社区养老服务设施数",
         "new community elderly-care sites in the year",
     ),
+    "kg_seats_per_1000": (
+        ("township", "county", "city", "province"),
+        "服务范围内每千名 3-5 岁儿童拥有学位数（两步移动搜索法）",
+        "kindergarten seats within reach per 1,000 children aged 3-5 (2SFCA)",
+    ),
+    "elderly_beds_per_1000": (
+        ("township", "county", "city", "province"),
+        "服务范围内每千名 60 岁以上老人拥有养老床位数（两步移动搜索法）",
+        "elderly-care beds within reach per 1,000 residents aged 60+ (2SFCA)",
+    ),
+    "fitness_per_10000": (
+        ("township", "county", "city", "province"),
+        "服务范围内每万名居民拥有健身设施数（两步移动搜索法）",
+        "fitness facilities within reach per 10,000 residents (2SFCA)",
+    ),
+    "access_urban_rural_ratio": (
+        ("county", "city", "province"),
+        "城镇与农村居民平均可达性之比",
+        "ratio of urban to rural residents' mean accessibility",
+    ),
     "minor_protection_city_share": (
         ("province",),
         "有市级未成年人救助保护机构的市比例",

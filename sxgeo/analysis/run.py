@@ -17,6 +17,7 @@ import pandas as pd
 
 from sxgeo.analysis import access
 from sxgeo.analysis import indicators as ind
+from sxgeo.analysis.supply import CAPACITY_KINDS, capacity_access, measure_params
 from sxgeo.analysis.targets import evaluate
 from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.io.targets import Target, load_targets
@@ -72,6 +73,14 @@ class Analysis:
     mode: str = "distance"
     warnings: list[tuple[str, dict]] = field(default_factory=list)
     off_map: pd.DataFrame = field(default_factory=lambda: off_map_rows({}))
+    capacity: dict[tuple, Any] = field(default_factory=dict)
+
+    def capacity_result(self, kind: str = "kindergartens"):
+        """The first capacity measure computed for ``kind`` (``kindergartens``, ``elderly``, ``fitness``), or None."""
+        for (k, _), result in self.capacity.items():
+            if k == kind and result is not None:
+                return result
+        return None
 
     def walk_result(self, quantity: str = "fitness_walk_share", target_id: str | None = None):
         """The access result of a walking quantity (of a given target, else the first)."""
@@ -101,13 +110,17 @@ class Analysis:
         ``kindergarten``: townships (乡/镇) without a public kindergarten;
         ``fitness`` / ``elderly``: demand points outside the walking threshold
         of a fitness facility / community elderly-care site (all their source
-        columns kept); ``nursing``: counties under the nursing-bed target.
+        columns kept); ``nursing``: counties under the nursing-bed target;
+        ``kindergartens_capacity`` / ``elderly_capacity``: townships short of
+        seats or beds within reach, largest shortfall first.
         """
         return {
             "kindergarten": self.kindergarten_gaps,
             "fitness": self.walk_gaps("fitness_walk_share"),
             "elderly": self.walk_gaps("elderly_walk_share"),
             "nursing": self.below("nursing_beds_county"),
+            **{f"{kind}_capacity": (r.gap_list() if (r := self.capacity_result(kind)) is not None else None)
+               for kind in ("kindergartens", "elderly")},
         }
 
     def network_reach(self, county_codes=None) -> dict[str, float] | None:
@@ -190,6 +203,7 @@ class _Run:
     default_mode: str = "walk"
     facility_area: Any = None
     walk: dict[tuple, Any] = field(default_factory=dict)
+    capacity: dict[tuple, Any] = field(default_factory=dict)
     warnings: list[tuple[str, dict]] = field(default_factory=list)
 
 
@@ -258,6 +272,55 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
     return [rows]
 
 
+#: Capacity quantity -> the capacity kind it measures (:data:`sxgeo.analysis.supply.CAPACITY_KINDS`).
+CAPACITY_QUANTITIES = {"kg_seats_per_1000": "kindergartens", "elderly_beds_per_1000": "elderly", "fitness_per_10000": "fitness"}
+
+
+def _capacity_result(run: _Run, kind: str, params: dict, threshold: float | None):
+    """The capacity measure of ``kind`` with these parameters, computed once per run (None without its layers)."""
+    key = (kind, tuple(sorted((k, str(v)) for k, v in params.items() if k not in ("kind", "site_capacity"))))
+    if key not in run.capacity:
+        layers = run.layers
+        if layers.get("residential") is None or layers.get(CAPACITY_KINDS[kind].layer) is None:
+            run.capacity[key] = None
+        else:
+            layer = CAPACITY_KINDS[kind].layer
+            if run.facility_area is not None:  # only facilities of the area and its cross-border margin serve
+                fac = layers[layer]
+                layers = {**layers, layer: fac[fac.geometry.within(run.facility_area).to_numpy() | fac.geometry.isna().to_numpy()]}
+            kwargs = measure_params(params, networks=run.networks, default_mode=run.default_mode)
+            result = capacity_access(layers, kind, detour_factor=run.detour_factor, threshold=threshold, **kwargs)
+            run.warnings.extend(result.warnings)
+            run.capacity[key] = result
+    result = run.capacity[key]
+    return result if result is None or threshold is None else result.at_threshold(threshold)
+
+
+def _capacity(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """Supply per person within reach (2SFCA and kin): the population-weighted mean per unit."""
+    result = _capacity_result(run, CAPACITY_QUANTITIES[tg.quantity], tg.params, float(tg.threshold))
+    t = ind.units(tg.level, run.counties, run.townships).set_index("unit_code")
+    if result is not None:
+        t = t.join(result.by_area(tg.level)[["mean_score", "reached", "demand"]], how="left")
+    else:
+        t = t.assign(mean_score=float("nan"), reached=float("nan"), demand=float("nan"))
+    return [ind.tidy(t, tg.level, tg.quantity, "mean_score", "reached", "demand", tg.params_key())]
+
+
+def _urban_rural_ratio(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """Urban residents' mean accessibility over rural residents' (a ceiling target keeps 城乡一体 in view)."""
+    kind = str(tg.params.get("kind", "kindergartens"))
+    params = {k: v for k, v in tg.params.items() if k != "kind"}
+    result = _capacity_result(run, kind, params, None)
+    t = ind.units(tg.level, run.counties, run.townships).set_index("unit_code")
+    if result is not None:
+        eq = result.equity(tg.level)
+        t = t.join(eq[["urban_rural_ratio", "urban_mean", "rural_mean"]], how="left")
+    else:
+        t = t.assign(urban_rural_ratio=float("nan"), urban_mean=float("nan"), rural_mean=float("nan"))
+    return [ind.tidy(t, tg.level, tg.quantity, "urban_rural_ratio", "urban_mean", "rural_mean", tg.params_key())]
+
+
 def _new_per_year(run: _Run, tg: Target) -> list[pd.DataFrame]:
     """New community facilities opened in each year, one block of rows per year."""
     kind, col, value = _YEARLY[tg.quantity]
@@ -293,6 +356,8 @@ _QUANTITY_FUNCTIONS: dict[str, Callable[[_Run, Target], list[pd.DataFrame]]] = {
     "mutual_aid_homes": _mutual_aid_homes,
     **dict.fromkeys(WALK_QUANTITIES, _walk_share),
     **dict.fromkeys(_YEARLY, _new_per_year),
+    **dict.fromkeys(CAPACITY_QUANTITIES, _capacity),
+    "access_urban_rural_ratio": _urban_rural_ratio,
     "minor_protection_city_share": partial(
         _minor_protection, column="city_share", numerator="cities_with", denominator="cities"
     ),
@@ -387,4 +452,5 @@ def analyse(
         mode="network" if "network" in used else "distance",
         warnings=run.warnings,
         off_map=off_map_rows(layers),
+        capacity=run.capacity,
     )

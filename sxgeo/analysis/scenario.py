@@ -11,9 +11,10 @@ import geopandas as gpd
 import pandas as pd
 
 from sxgeo.analysis.run import Analysis, analyse
+from sxgeo.analysis.supply import CAPACITY_KINDS, capacity_access
 from sxgeo.io import LoadResult, load_layer
 
-__all__ = ["planned_from_records", "add_planned", "compare", "run_scenario"]
+__all__ = ["planned_from_records", "add_planned", "compare", "run_scenario", "shortfall_closed"]
 
 _KEY = ["level", "unit_code", "target_id", "period"]
 
@@ -80,3 +81,41 @@ def run_scenario(
     before = analyse(layers, **analyse_kwargs)
     after = analyse(add_planned(layers, planned), **analyse_kwargs)
     return before, after, compare(before, after)
+
+
+def shortfall_closed(
+    layers: dict[str, gpd.GeoDataFrame | None], planned: gpd.GeoDataFrame, kind: str, threshold: float, **params
+) -> pd.DataFrame:
+    """How much of the capacity shortfall each planned site closes, alone and all together.
+
+    ``planned`` are facilities of the capacity ``kind``'s layer (with their
+    seats or beds).  The shortfall is the sum over townships of the supply
+    missing for the threshold (:meth:`CapacityResult.by_area`).  One row per
+    planned site (``id``, ``name``, ``supply``, ``closed``: the shortfall
+    without it minus with it alone, ``share_closed`` of today's total) and a
+    last row ``id`` None for all sites together.
+    """
+    layer = CAPACITY_KINDS[kind].layer
+
+    def total(extra: gpd.GeoDataFrame | None) -> float:
+        with_sites = add_planned(layers, {layer: extra}) if extra is not None else layers
+        result = capacity_access(with_sites, kind, threshold=threshold, **params)
+        return float(result.by_area("township")["shortfall"].sum())
+
+    today = total(None)
+    supply_col = CAPACITY_KINDS[kind].supply
+    rows = []
+    for i in range(len(planned)):
+        site = planned.iloc[[i]]
+        rows.append({
+            "id": site["id"].iat[0], "name": site["name"].iat[0] if "name" in site else None,
+            "supply": float(site[supply_col].iat[0]) if supply_col and supply_col in site else 1.0,
+            "closed": today - total(site),
+        })
+    supply_all = sum(r["supply"] for r in rows)
+    rows.append({"id": None, "name": None, "supply": supply_all, "closed": today - total(planned)})
+    out = pd.DataFrame(rows)
+    out["id"] = pd.Series([r["id"] for r in rows], dtype=object)
+    out["share_closed"] = out["closed"] / today if today > 0 else float("nan")
+    out.attrs["shortfall_before"] = today
+    return out

@@ -18,8 +18,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sxgeo.analysis.run import Analysis, analyse
-from sxgeo.analysis.scenario import add_planned, compare
+from sxgeo.analysis.run import CAPACITY_QUANTITIES, Analysis, analyse
+from sxgeo.analysis.scenario import add_planned, compare, shortfall_closed
+from sxgeo.analysis.supply import CAPACITY_KINDS, measure_params
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import located, off_map_rows
 from sxgeo.layers.scope import Scope, resolve_scope
@@ -32,7 +33,7 @@ __all__ = ["Boundaries", "Workspace", "GAP_KINDS", "TOLERANCE"]
 TOLERANCE = {"province": 0.004, "city": 0.0015, "county": 0.0}
 
 #: Gap lists shown by the app, in order.
-GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing")
+GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing", "kindergartens_capacity", "elderly_capacity")
 
 _LEVEL_RANK = {"township": 0, "county": 1, "city": 2, "province": 3}
 #: Statuses that count neither as met nor as not met when a target's units are summarised.
@@ -305,6 +306,37 @@ class Workspace:
         col = "city_code" if level == "city" else "county_code"
         return src[src[col].astype(str) == code] if col in src else None
 
+    def capacity_points(self, level: str, code: str | None, target_id: str) -> gpd.GeoDataFrame | None:
+        """The county's residential points scored by the capacity target ``target_id`` (None for other targets)."""
+        if self.analysis is None or level != "county":
+            return None
+        target = next((tg for tg in self.analysis.targets if tg.id == target_id), None)
+        kind = CAPACITY_QUANTITIES.get(target.quantity) if target is not None else None
+        result = self.analysis.capacity_result(kind) if kind else None
+        if result is None:
+            return None
+        result = result.at_threshold(float(target.threshold))
+        return self._cached(("cap_pts", level, code, target_id),
+                            lambda: result.points[result.points["county_code"] == code])
+
+    def shortfall_closed(self, planned: dict[str, gpd.GeoDataFrame], key) -> dict[str, pd.DataFrame]:
+        """Per planned kindergarten or elderly-care site: the capacity shortfall it closes (see :func:`shortfall_closed`)."""
+        out = {}
+        if self.analysis is None or self.layers.get("residential") is None:
+            return out
+        for layer_kind, frame in planned.items():
+            kind = next((k for k, ck in CAPACITY_KINDS.items() if ck.layer == layer_kind and ck.supply), None)
+            target = next((tg for tg in self.analysis.targets if CAPACITY_QUANTITIES.get(tg.quantity) == kind), None)
+            if kind is None or target is None or self.layers.get(layer_kind) is None:
+                continue
+            kwargs = measure_params(target.params, networks=self.network, default_mode=self.mode)
+            out[layer_kind] = self._cached(
+                ("closed", key, layer_kind),
+                lambda frame=frame, kind=kind, target=target, kwargs=kwargs: shortfall_closed(
+                    self.layers, frame, kind, float(target.threshold), **kwargs),
+            )
+        return out
+
     def point_collection(self, kind: str, level: str, code: str | None, lang: str):
         """:func:`sxgeo.outputs.webmap.point_collection` of :meth:`points`, memoised (None when empty)."""
         def build():
@@ -366,6 +398,8 @@ class Workspace:
             frame = frame[keep]
             geom = self.bounds.counties.set_index("adcode").geometry
             frame = gpd.GeoDataFrame(frame, geometry=frame["unit_code"].map(geom).to_numpy(), crs=LONLAT_CRS)
+        if name.endswith("_capacity") and len(frame):
+            frame = frame.assign(rank=range(1, len(frame) + 1))  # ranked within the area
         return frame.reset_index(drop=True)
 
     def off_map(self, level: str, code: str | None) -> pd.DataFrame:

@@ -32,10 +32,13 @@ def build_map(ws: Workspace, level: str, code: str | None, indicator: dict | Non
     cov = ws.coverage(level, code)
     if cov is not None:
         maps.add_coverage(m, cov[0], cov[1], lang=lang, threshold_min=minutes)
+    scored = ws.capacity_points(level, code, indicator["target_id"]) if indicator is not None else None
     for kind in POINT_KINDS:
-        if kind == "residential" and level != "county":
-            continue  # demand points only per county: a city has thousands
+        if kind == "residential" and (level != "county" or scored is not None):
+            continue  # demand points only per county (a city has thousands), and once
         maps.add_points(m, None, kind, lang=lang, collection=ws.point_collection(kind, level, code, lang))
+    if scored is not None:
+        maps.add_score_points(m, scored, float(indicator["threshold"]), lang=lang)
     for kind, frame in planned.items():
         name = t("app.planned_layer", lang, list=t("app.planned_list", lang), kind=KINDS[kind].label(lang))
         maps.add_points(m, frame, kind, lang=lang, name=name, style_key="planned")

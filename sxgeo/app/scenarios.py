@@ -10,7 +10,7 @@ from sxgeo.app.data import Workspace
 from sxgeo.app.panels import target_names, target_table
 from sxgeo.app.state import UPLOAD_TYPES, choice, planned_layer
 from sxgeo.app.uploads import read_upload, upload_error
-from sxgeo.formatting import fmt_status, fmt_value
+from sxgeo.formatting import fmt_percent, fmt_status, fmt_value
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import tables as export
 from sxgeo.settings import LONLAT_CRS
@@ -25,7 +25,8 @@ def _planned_defaults(kind: str) -> dict:
     ss = st.session_state
     year = int(ss.get("planned_year", 2025))
     if kind == "kindergartens":
-        return {"ownership": ss.get("planned_ownership", "public"), "inclusive": "是", "opening_year": year}
+        return {"ownership": ss.get("planned_ownership", "public"), "inclusive": "是", "opening_year": year,
+                "places": int(ss.get("planned_places", 180))}
     if kind == "elderly_care":
         return {"care_kind": ss.get("planned_care_kind", "community"), "beds": int(ss.get("planned_beds", 20)),
                 "nursing_beds": int(ss.get("planned_nursing", 10)), "opening_year": year}
@@ -72,6 +73,7 @@ def scenario_inputs(lang: str) -> None:
     if kind == "kindergartens":
         choice(c3, "radio", t("col.ownership", lang), ["public", "private"], "planned_ownership",
                lambda k: t(f"cat.ownership.{k}", lang), horizontal=True)
+        st.number_input(t("col.places", lang), min_value=0, value=180, step=30, key="planned_places")
     elif kind == "elderly_care":
         choice(c3, "selectbox", t("col.care_kind", lang), list(KINDS["elderly_care"].column("care_kind").values),
                "planned_care_kind", lambda k: t(f"cat.care_kind.{k}", lang))
@@ -132,6 +134,16 @@ def _changed_units(changed: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def _shortfall_closed(ws: Workspace, planned: dict, key, lang: str) -> None:
+    """How much of the seat or bed shortfall each planned site closes, alone and all together."""
+    for layer_kind, frame in ws.shortfall_closed(planned, key).items():
+        st.markdown(f"**{t('app.shortfall_closed', lang, kind=KINDS[layer_kind].label(lang))}**")
+        st.caption(t("app.shortfall_before", lang, value=f"{frame.attrs['shortfall_before']:,.0f}"))
+        view = frame.assign(id=frame["id"].fillna(t("app.all_planned", lang)))
+        view = view.assign(closed=view["closed"].round(1), share_closed=[fmt_percent(v) for v in view["share_closed"]])
+        st.dataframe(export.localise(view, lang, values=False), hide_index=True)
+
+
 def scenario_results(ws: Workspace, planned: dict, level: str, code: str | None, lang: str) -> None:
     """The planned facilities and, for the area, every target before and after and the units that changed."""
     if not planned:
@@ -148,6 +160,7 @@ def scenario_results(ws: Workspace, planned: dict, level: str, code: str | None,
     st.table(_before_after(ws.target_rows(level, code), after_ws.target_rows(level, code), lang))
     changed = ws.filter_rows(comparison[(comparison["status_before"] != comparison["status_after"])
                                         | (comparison["change"].abs() > 1e-12)], level, code)
+    _shortfall_closed(ws, planned, key, lang)
     st.markdown(f"**{t('app.changed_units', lang)}**")
     if changed is None or changed.empty:
         st.caption(t("app.no_change", lang))

@@ -18,7 +18,7 @@ __all__ = ["COMPARATORS", "DEFAULT_TARGETS", "LEVELS", "Target", "load_targets"]
 DEFAULT_TARGETS = package_file("data", "targets.toml")
 LEVELS = ("township", "county", "city", "province")
 COMPARATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
-UNITS = ("share", "count", "per100", "minutes", "rate")
+UNITS = ("share", "count", "per100", "per1000", "per10000", "ratio", "minutes", "rate")
 #: Target parameters that judge a value rather than compute it (not part of :meth:`Target.params_key`).
 JUDGEMENT_PARAMS = frozenset({"network_min_share"})
 _REQUIRED = ("id", "name_zh", "name_en", "quantity", "level", "comparator", "threshold")

@@ -14,7 +14,7 @@ from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from sxgeo.outputs.fonts import png_bytes, setup_fonts
 
-__all__ = ["bar_chart", "step_chart", "to_data_uri", "to_png"]
+__all__ = ["bar_chart", "concentration_chart", "step_chart", "to_data_uri", "to_png"]
 
 _DPI = 100
 _WIDTH_IN = 7.8  # 780 px at 100 dpi, the width of the report's column
@@ -309,6 +309,50 @@ def step_chart(
     ax.set_axisbelow(True)
     if len(series):
         ax.legend(loc="lower right", fontsize=_VALUE_PT, framealpha=0.9)
+    return fig
+
+
+def concentration_chart(
+    title: str,
+    series: Sequence[tuple[str, str, Sequence[float], Sequence[float]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    equality_label: str,
+) -> Figure:
+    """Concentration (Lorenz) curves: cumulative share of the score against cumulative share of residents.
+
+    Parameters
+    ----------
+    series : sequence of (label, colour, population_share, score_share)
+        One curve each, both from 0 to 1, residents sorted from the worst-served.
+    xlabel, ylabel, equality_label : str
+        Axis titles and the label of the diagonal (equal access for all).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Square-ish chart in percent, with an Agg canvas.
+    """
+    setup_fonts()
+    fig = Figure(figsize=(_WIDTH_IN * 0.7, 4.2), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0, 100], [0, 100], color="#8a8a8a", linestyle=(0, (5, 4)), linewidth=1, label=equality_label)
+    for label, colour, pop, val in series:
+        ax.plot(np.asarray(pop, dtype=float) * 100, np.asarray(val, dtype=float) * 100, color=colour, linewidth=2,
+                label=label)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.xaxis.set_major_locator(MultipleLocator(20))
+    ax.yaxis.set_major_locator(MultipleLocator(20))
+    ax.set_xlabel(xlabel, fontsize=_LABEL_PT)
+    ax.set_ylabel(ylabel, fontsize=_LABEL_PT)
+    ax.set_title(_wrap(title, _TITLE_EM * 0.7), fontsize=_TITLE_PT)
+    ax.grid(color="#e5e5e5")
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", fontsize=_VALUE_PT, framealpha=0.9)
     return fig
 
 

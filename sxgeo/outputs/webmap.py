@@ -64,6 +64,7 @@ __all__ = [
     "add_reference",
     "base_map",
     "point_collection",
+    "add_score_points",
     "zoom_for",
     "classify",
     "finish",
@@ -461,6 +462,23 @@ def add_points(
         show=show,
     ).add_to(m)
     legend_section(m, title, [(icon_svg(shape, colour, size), legend_label or title)])
+
+
+#: Popup fields of a scored residential point (capacity access).
+_SCORE_COLUMNS = ["name", "township_name", "demand", "score", "supply_in_reach"]
+
+
+def add_score_points(m: folium.Map, points: gpd.GeoDataFrame, threshold: float, *, lang: str = "zh") -> None:
+    """Residential points coloured by whether their capacity score reaches ``threshold`` (two layers, one legend each)."""
+    points = located(points)
+    for below, style, key in ((True, "score_below", "map.score_below"), (False, "score_above", "map.score_above")):
+        frame = points[points["below"].fillna(False).astype(bool).to_numpy() == below]
+        if not len(frame):
+            continue
+        props, keys, labels = _short_keys(localise(_props_frame(frame, _SCORE_COLUMNS, lang), lang, values=False))
+        label = t(key, lang, threshold=f"{threshold:g}")
+        add_points(m, None, "residential", lang=lang, name=label, style_key=style, legend_label=label,
+                   collection=(_collection(frame.geometry, props), keys, labels))
 
 
 def add_coverage(

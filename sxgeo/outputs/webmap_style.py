@@ -61,6 +61,8 @@ ICON_STYLES: dict[str, tuple[str, str]] = {
     "minor_protection": ("triangle", "#3182bd"),
     "planned": ("star", "#d62728"),
     "uncovered": ("ring", "#de2d26"),
+    "score_below": ("dot", "#7b3294"),
+    "score_above": ("dot", "#0571b0"),
 }
 
 

@@ -27,6 +27,7 @@ from sxgeo.layers.geometry import metric_xy, on_map
 from sxgeo.layers.scope import Scope
 from sxgeo.outputs.fonts import setup_fonts
 from sxgeo.report.county import CountyPages
+from sxgeo.report.county_capacity import CapacityPages
 from sxgeo.report.county_map import CountyMap
 from sxgeo.report.gaps import GAP_KINDS
 from sxgeo.report.summary import SummaryPages
@@ -46,7 +47,7 @@ def _map_xy(layer) -> np.ndarray:
     return xy
 
 
-class ReportBuilder(CountyPages, CountyMap, SummaryPages):
+class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages):
     """Builds county reports and the summary from one analysis.
 
     Parameters

@@ -142,6 +142,10 @@ class CountyPages:
             sheets[t("report.sheet_gap", lang, name=t(f"report.gap_short_{kind}", lang))] = localise(frame, lang)
         tw = self.analysis.kindergartens_by_township
         sheets[t("report.sheet_townships", lang)] = localise(tw[tw["county_code"] == code].reset_index(), lang)
+        for kind, result in self.capacity_results().items():
+            name = t(f"report.cap_short_{kind}", lang)
+            gaps = result.gap_list()
+            sheets[t("report.sheet_gap", lang, name=name)] = localise(gaps[gaps["county_code"] == code].round(4), lang)
         return sheets
 
     # -- one county ------------------------------------------------------------------------------
@@ -184,6 +188,7 @@ class CountyPages:
             targets=table,
             charts=figures,
             gaps=gap_sections,
+            sections=self.capacity_sections(code),
             warnings=warnings,
         )
         xlsx = to_xlsx_bytes(self.county_sheets(code, rows, gaps), self.lang)

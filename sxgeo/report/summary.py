@@ -98,6 +98,9 @@ class SummaryPages:
             sheets[t("report.sheet_rank", lang, name=self.target_name(tid))] = localise(sub[cols], lang)
         for title, frame in upper:
             sheets[title] = localise(frame.drop(columns=["quantity"], errors="ignore"), lang)
+        for kind in self.capacity_results():
+            eq = self.equity_table(kind, codes).reset_index().rename(columns={"unit_code": "county_code"})
+            sheets[self.tr(f"cap_rank_{kind}")] = localise(eq.round(4), lang)
         if failures:
             sheets[t("report.sheet_failed", lang)] = localise(
                 pd.DataFrame({"county_code": list(failures), "error": list(failures.values())}), lang
@@ -114,6 +117,7 @@ class SummaryPages:
             ranking=ranking_table,
             chart=self.chart_met(rank, tids),
             upper=[{"title": title, "table": self._simple_targets_table(frame)} for title, frame in upper],
+            sections=self.capacity_summary_sections(codes),
         )
         return html, to_xlsx_bytes(sheets, lang)
 

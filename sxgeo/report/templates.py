@@ -88,6 +88,12 @@ _COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
 <h2>{{ text.gaps }}</h2>
 {% for g in gaps %}<h3>{{ g.title }}（{{ g.count }}）</h3>{{ table(g.table) }}{% endfor %}
 
+{% for s in sections %}<h2>{{ s.title }}</h2>
+{% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{% for c in s.charts %}<p class="figure"><img class="chart" alt="{{ s.title }}" src="{{ c }}"></p>{% endfor %}
+{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{{ table(tb.table) }}{% endfor %}
+{% endfor %}
+
 {% if warnings %}<h2>{{ text.warnings }}</h2><ul>{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% endblock %}
 """
@@ -104,6 +110,11 @@ _SUMMARY = """{% extends "base.html" %}{% from "table.html" import table %}
 {{ table(ranking) }}
 {% if chart %}<p class="figure"><img class="chart" alt="{{ text.chart_met }}" src="{{ chart }}"></p>{% endif %}
 {% for t in upper %}<h2>{{ t.title }}</h2>{{ table(t.table) }}{% endfor %}
+{% for s in sections %}<h2>{{ s.title }}</h2>
+{% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{% for c in s.charts %}<p class="figure"><img class="chart" alt="{{ s.title }}" src="{{ c }}"></p>{% endfor %}
+{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{{ table(tb.table) }}{% endfor %}
+{% endfor %}
 {% endblock %}
 """
 

@@ -17,8 +17,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sxgeo.analysis.scenario import shortfall_closed
+from sxgeo.analysis.supply import measure_params
 from sxgeo.app.data import Boundaries, Workspace
 from sxgeo.formatting import fmt_value
+from sxgeo.io import load_layer
 from sxgeo.io.demo import load_demo
 from sxgeo.layers import boundaries
 from sxgeo.outputs import assets
@@ -147,6 +150,7 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
     labels = [m.value for m in tab.markdown]
     assert labels == ["#### 没有公办幼儿园的乡镇", "#### 15 分钟健身圈未覆盖的社区",
                       "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县",  # numbers from the targets file
+                      "#### 服务范围内学位不足的乡镇（按缺口排序）", "#### 服务范围内养老床位不足的乡镇（按缺口排序）",
                       "#### 未上图的记录"]
     assert tab.caption[-1].value == "忻州市保德县没有未上图的记录：所有载入的记录都有坐标。"  # the demo rows all have one
     kg = tab.dataframe[0].value
@@ -157,6 +161,9 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
     keys = {b.key for b in tab.get("download_button")}
     for name in ("kindergarten", "fitness", "elderly", "nursing"):
         assert {f"dl_{name}_csv", f"dl_{name}_xlsx"} <= keys
+    capacity = demo_workspace.gap_list("kindergartens_capacity", "county", "140931")
+    shown = tab.dataframe[4].value  # the seat gap list: the same townships, largest shortfall first
+    assert shown["乡镇代码"].tolist() == capacity["township_code"].tolist()
     assert "dl_kindergarten_gpkg" in keys
     # what the buttons hand out: CSV with BOM, XLSX and GeoPackage of the same rows
     csv = export.to_csv_bytes(expected, "zh")
@@ -308,8 +315,9 @@ def test_upload_size_limit_is_configured():
 def test_scenario_upload_shows_every_target_before_and_after(app, demo_workspace):
     _to_county(app, "140931", "140900")
     gap = demo_workspace.gap_list("kindergarten", "county", "140931").iloc[0]  # a township without one
-    planned = _csv([{"编号": "N1", "名称": "规划园", "性质": "公办", "乡镇代码": gap["unit_code"],
-                     "经度": round(gap.geometry.x, 6), "纬度": round(gap.geometry.y, 6)}])
+    record = {"编号": "N1", "名称": "规划园", "性质": "公办", "乡镇代码": gap["unit_code"], "学位数": 270,
+              "经度": round(gap.geometry.x, 6), "纬度": round(gap.geometry.y, 6)}
+    planned = _csv([record])
     scen = app.tabs[2]
     scen.selectbox(key="planned_kind@zh").set_value("kindergartens")
     _run(app)
@@ -321,6 +329,16 @@ def test_scenario_upload_shows_every_target_before_and_after(app, demo_workspace
     assert list(table.columns) == ["规划前", "规划后"]
     assert len(table) == len(_targets(app))
     assert table.loc["乡镇至少有一所公办幼儿园", "规划前"] != table.loc["乡镇至少有一所公办幼儿园", "规划后"]
+    # how much of the seat shortfall the planned kindergarten closes, as the core computes it
+    target = next(tg for tg in demo_workspace.analysis.targets if tg.id == "kg_seats_within_reach")
+    site = load_layer(pd.DataFrame([record]), "kindergartens").layer
+    want = shortfall_closed(demo_workspace.layers, site, "kindergartens", float(target.threshold),
+                            **measure_params(target.params))
+    closed = next(d.value for d in scen.dataframe if "弥补的缺口" in d.value.columns)
+    assert closed["编号"].tolist() == ["N1", "全部规划设施"]
+    assert closed["弥补的缺口"].tolist() == pytest.approx(want["closed"].round(1).tolist())
+    assert want["closed"].iat[0] > 0  # a public kindergarten where there was none closes part of the shortfall
+    assert any(f"合计缺口 {want.attrs['shortfall_before']:,.0f}" in c.value for c in scen.caption)
     scen.button(key="planned_clear").click()
     _run(app)
     assert any("尚未添加规划设施" in i.value for i in app.tabs[2].info)
@@ -545,3 +563,24 @@ def test_network_mode_uses_the_configured_osm_file(monkeypatch, tmp_path):
     monkeypatch.setenv("SXGEO_OSM_FILE", str(tmp_path / "missing.osm.pbf"))
     at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     assert any("无法读取 OSM 文件" in c.value and "距离模式" in c.value for c in at.caption)
+
+
+def test_a_capacity_target_colours_the_residential_points_by_their_score(demo_workspace):
+    ws = demo_workspace
+    assert "kg_seats_within_reach" in set(ws.map_targets()["target_id"])  # a choropleth of the score per county
+    scored = ws.capacity_points("county", XIAODIAN, "kg_seats_within_reach")
+    result = ws.analysis.capacity_result("kindergartens")
+    want = result.points[result.points["county_code"] == XIAODIAN]
+    assert len(scored) == len(want) > 0
+    assert scored["below"].tolist() == (want["score"] < 910).tolist()
+    assert ws.capacity_points("county", XIAODIAN, "fitness_15min") is None  # not a capacity target
+    m = maps.base_map(ws.bbox("county", XIAODIAN))
+    maps.add_score_points(m, scored, 910.0)
+    maps.finish(m)
+    html = _html(m)
+    n_below, n_above = int(scored["below"].sum()), int((~scored["below"]).sum())
+    for label, n in (("低于目标的居民点", n_below), ("达到目标的居民点", n_above)):
+        assert json.dumps(label)[1:-1] in html and json.dumps(f"（{n}）")[1:-1] in html
+    assert html.count('"type": "Point"') == len(scored)  # every scored point drawn once
+    assert maps.ICON_STYLES["score_below"][1] in html and maps.ICON_STYLES["score_above"][1] in html
+    assert json.dumps("可达性得分")[1:-1] in html  # the score is in the popup

@@ -68,7 +68,8 @@ def test_county_report_files(county_run):
         assert target in html
     # the map and the two charts embedded as PNG (one chart stack: matplotlib); nothing refers to the outside
     assert len(re.findall(r'<img class="figure"[^>]*src="data:image/png;base64,', html)) == 1
-    assert len(re.findall(r'<img class="chart"[^>]*src="data:image/png;base64,', html)) == 2
+    # two target charts, then per capacity measure (seats, beds) a concentration curve and a score map
+    assert len(re.findall(r'<img class="chart"[^>]*src="data:image/png;base64,', html)) == 2 + 2 * 2
     assert "<svg" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "http://" not in html and "https://" not in html
@@ -144,7 +145,7 @@ def test_county_report_in_headless_chromium(county_run):
     outside = [u for u in requests if u != page_url and not u.startswith("data:")]
     assert outside == []
     assert len(images) == 1 and all(done and width > 0 for done, width in images)
-    assert len(charts) == 2 and all(done and h > 100 for done, h in charts)
+    assert len(charts) == 2 + 2 * 2 and all(done and h > 100 for done, h in charts)
     assert "小店区" in title
     assert (ARTIFACTS / f"report_{COUNTY}.png").stat().st_size > 10_000
 
