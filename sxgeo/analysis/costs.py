@@ -164,7 +164,9 @@ class TravelCost:
             uniq, inverse = np.unique(c_nodes, return_inverse=True)
             chunk = max(1, int(2e7 // max(nw.n_nodes, 1)))  # about 160 MB of distances at a time
             for start in range(0, len(uniq), chunk):
-                dist = dijkstra(self._minutes, directed=False, indices=uniq[start:start + chunk], limit=limit_min)
+                # the matrix is symmetric (both directions stored): a directed search gives the same distances
+                # and spares scipy a transpose of the whole network on every call
+                dist = dijkstra(self._minutes, directed=True, indices=uniq[start:start + chunk], limit=limit_min)
                 for k in np.flatnonzero((inverse >= start) & (inverse < start + chunk)):
                     total = dist[inverse[k] - start][d_nodes] + d_leg + c_leg[k]
                     hit = np.flatnonzero(total <= limit_min)
