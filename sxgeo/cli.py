@@ -24,6 +24,7 @@ import os
 import sys
 from pathlib import Path
 
+from sxgeo import cli_workspace
 from sxgeo.settings import CROSS_BORDER_M, DETOUR_FACTOR
 from sxgeo.settings import TRAVEL_MODES as MODES
 from sxgeo.text import LANGS, t
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="健身设施图层（可重复）/ fitness facilities (repeatable)")
     g.add_argument("--minor-protection", metavar="FILE", action="append",
                    help="未成年人救助保护机构（可重复）/ minor-protection institutions (repeatable)")
+    g.add_argument("--workspace", metavar="NAME",
+                   help="使用工作空间中的图层、目标文件和路网（见 sxgeo workspace）/ use a stored workspace's layers")
     g.add_argument("--coord-system", default="auto",
                    help="坐标系 auto|wgs84|gcj02|bd09（auto：高德、腾讯导出为 GCJ-02，百度为 BD-09，其余 WGS-84）/ datum (auto)")
     g.add_argument("--township-polygons", metavar="FILE", help="乡镇界线 / township polygons")
@@ -138,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="DIR", help="输出目录 / output folder (default sites_<kind>_<code>)")
     _access_parser(sub, [common, data], scope)
 
+    cli_workspace.add_parser(sub, [common])
+
     ap = sub.add_parser("app", parents=[common], help="启动规划地图应用 / start the planner map app")
     ap.add_argument("--port", type=_positive_int, default=8501, help="端口 / port (8501)")
     ap.add_argument("--address", default=None, help="监听地址 / address to listen on (default: all)")
@@ -176,6 +181,7 @@ def _inputs(args: argparse.Namespace, scope_area):
 
     inputs = load_inputs(
         _files(args),
+        workspace=args.workspace,
         coord_system=args.coord_system,
         targets_path=args.targets,
         township_polygons=args.township_polygons,
@@ -229,6 +235,10 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
     given = [k for k, v in _files(args).items() if v is not None]
     if args.population_table or args.population_grid:
         given.append("residential")
+    if args.workspace:
+        from sxgeo.io.store import open_store
+
+        given += list(open_store().info(args.workspace).layers)
     if given:
         require_layers(given, needed)
 
@@ -379,7 +389,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     return run(port=args.port, address=args.address)
 
 
-_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "access": _cmd_access, "app": _cmd_app}
+_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "access": _cmd_access, "app": _cmd_app,
+             "workspace": lambda args: cli_workspace.run(args)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sxgeo.text import t
 
-__all__ = ["AssetError", "InputError", "LayerReadError", "SxgeoError", "TargetError"]
+__all__ = ["AssetError", "InputError", "LayerReadError", "StoreError", "SxgeoError", "TargetError"]
 
 
 class SxgeoError(Exception):
@@ -75,3 +75,7 @@ class TargetError(SxgeoError, ValueError):
 
 class AssetError(SxgeoError, RuntimeError):
     """The offline map assets are missing and cannot be restored."""
+
+
+class StoreError(SxgeoError):
+    """A workspace cannot be read or written (bad name, missing, forbidden, corrupt file, unreachable database)."""

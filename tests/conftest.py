@@ -105,3 +105,22 @@ def app_server():
     artifacts.mkdir(exist_ok=True)
     with StreamlitServer(log=artifacts / "e2e-streamlit.log") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgis_url():
+    """The URL of a throw-away PostGIS database (Debian's PostgreSQL, see tests/postgis_server.py).
+
+    Skips, with the reason, when PostgreSQL or PostGIS is not installed or the server cannot start.
+    """
+    from postgis_server import Unavailable, postgis_server
+
+    try:
+        server = postgis_server()
+        url = server.__enter__()
+    except Unavailable as exc:
+        pytest.skip(f"no PostGIS test database: {exc}")
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)

@@ -24,7 +24,7 @@ TEXT_DIR = PACKAGE / "data" / "text"
 
 #: Namespaces each catalogue file may define (messages.toml also holds the core's unprefixed keys).
 NAMESPACES = {
-    "messages.toml": ("kind.", "gap.", "load.", "fmt.", "target.", "asset.", "net."),
+    "messages.toml": ("kind.", "gap.", "load.", "fmt.", "target.", "asset.", "net.", "store."),
     "columns.toml": ("col.",),
     "values.toml": ("val.", "cat.", "bool."),
     "app.toml": ("app.",),

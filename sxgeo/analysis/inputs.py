@@ -89,6 +89,8 @@ def load_inputs(
     road_speeds: str | Path | None = None,
     population_table: str | Path | None = None,
     population_grid: str | Path | None = None,
+    workspace: str | None = None,
+    store=None,
 ) -> Inputs:
     """Read the layers, targets, township polygons and street networks.
 
@@ -105,6 +107,10 @@ def load_inputs(
     ``population_table`` (census per township) or ``population_grid``
     (GeoTIFF) replaces the residential layer and counts as the user's own data;
     with both, the grid's points take the table's age shares.
+    ``workspace`` names a stored workspace (:func:`sxgeo.io.store.open_store`,
+    or ``store``): its current layers, township polygons, targets file and
+    OSM file are used, each unless given here; their summaries name the
+    workspace and the version used.
 
     Raises
     ------
@@ -112,18 +118,25 @@ def load_inputs(
         With a one-line message.
     """
     files = {k: _paths(v) for k, v in (files or {}).items() if _paths(v)}
+    stored: dict = {}
+    if workspace is not None:
+        stored, stored_targets, stored_osm = _workspace(workspace, store)
+        osm = osm if osm is not None else stored_osm
+        if targets_path is None and stored_targets is not None:
+            return _with_targets_text(stored_targets, locals())
     layer_files = [p for paths in files.values() for p in paths]
     check_inputs([*layer_files, targets_path, township_polygons, osm, road_speeds, population_table, population_grid],
                  coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
     counties, townships = boundaries.load_counties(), boundaries.load_townships()
-    tp = None
+    tp = stored.pop("township_polygons").layer if "township_polygons" in stored and township_polygons is None else None
     if township_polygons is not None:
         tp_system = "wgs84" if coord_system == "auto" else coord_system  # boundary files are no map-service exports
         tp = load_township_polygons(township_polygons, coord_system=tp_system, counties=counties, townships=townships).layer
     population = _population(population_table, population_grid, tp, counties, townships)
-    if files or population:
-        loaded = {
+    if files or population or stored:
+        loaded = {k: v for k, v in stored.items() if k in LAYER_KINDS}
+        loaded |= {
             kind: combine_results([
                 load_layer(path, kind, coord_system=coord_system, township_polygons=tp, counties=counties, townships=townships)
                 for path in paths
@@ -159,6 +172,29 @@ def load_inputs(
         area=area if cross_border else None,
         margin_m=margin_m,
     )
+
+
+def _workspace(name: str, store) -> tuple[dict, str | None, str | None]:
+    """A workspace's current layers (by kind), targets text and OSM file."""
+    from sxgeo.io.store import open_store
+
+    store = store or open_store()
+    info = store.info(name)
+    return store.layers(name), store.targets(name), info.osm
+
+
+def _with_targets_text(text: str, args: dict) -> Inputs:
+    """:func:`load_inputs` again with a workspace's targets file written to a temporary file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sxgeo-targets-") as tmp:
+        path = Path(tmp) / f"{args['workspace']}-targets.toml"
+        path.write_text(text, encoding="utf-8")
+        keys = ("coord_system", "township_polygons", "osm", "cache_dir", "area", "detour_factor", "mode", "cross_border",
+                "margin_m", "road_speeds", "population_table", "population_grid", "workspace", "store")
+        inputs = load_inputs(args["files"], targets_path=path, **{k: args[k] for k in keys})
+    inputs.targets_source = f"{args['workspace']}:targets.toml"
+    return inputs
 
 
 def _paths(value) -> list:
