@@ -248,11 +248,14 @@ def _demand(residential: gpd.GeoDataFrame, column: str, warnings: list) -> np.nd
     pop = _numbers(residential, "population")
     if column == "population":
         return np.nan_to_num(pop)
-    if column in residential and residential[column].notna().any():
-        return np.nan_to_num(pd.to_numeric(residential[column], errors="coerce").to_numpy(float))
     share = age_defaults()[column]
-    warnings.append(("cap_age_default", {"column": column, "share": f"{share:.1%}"}))
-    return np.nan_to_num(pop) * share
+    ages = _numbers(residential, column)
+    missing = np.isnan(ages) & ~np.isnan(pop)
+    if missing.all() and len(ages):
+        warnings.append(("cap_age_default", {"column": column, "share": f"{share:.1%}"}))
+    elif missing.any():  # some points lack the age count: those use the default share, never 0
+        warnings.append(("cap_age_default_rows", {"column": column, "share": f"{share:.1%}", "n": int(missing.sum())}))
+    return np.nan_to_num(np.where(missing, pop * share, ages))
 
 
 def _numbers(layer: pd.DataFrame, column: str) -> np.ndarray:

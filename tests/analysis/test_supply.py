@@ -160,3 +160,12 @@ def test_capacity_sites_choose_where_the_people_short_are_and_measure_again():
     assert cmp.at["all", "share_below_before"] == pytest.approx(100 / 200)
     assert cmp.at["all", "share_below_after"] == pytest.approx(50 / 200)  # R3 only
     assert cmp.at["all", "gini_after"] < cmp.at["all", "gini_before"]
+
+
+def test_points_missing_their_age_count_use_the_default_share_never_zero():
+    layers = _layers()
+    res = layers["residential"].copy()
+    res["pop_3_5"] = pd.array([40, None, 50, 50], dtype="Int64")
+    r = capacity_access({**layers, "residential": res}, "kindergartens", catchment_min=15, detour_factor=1.0)
+    assert r.points["demand"].tolist() == pytest.approx([40.0, 1000 * 0.033, 50.0, 50.0])
+    assert ("cap_age_default_rows", {"column": "pop_3_5", "share": "3.3%", "n": 1}) in r.warnings
