@@ -1,11 +1,12 @@
-"""The planner's map app (``streamlit run app.py``): sidebar, notices, map and targets side by side, then tabs."""
+"""The planner's map app (``streamlit run app.py``): optional login, sidebar with workspaces, notices, map, targets, tabs."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sxgeo.app import state
+from sxgeo.app import state, workspaces
+from sxgeo.app.login import logged_in
 from sxgeo.app.mapview import build_map, handle_click
 from sxgeo.app.panels import gap_lists, targets_panel
 from sxgeo.app.scenarios import planned_layers, scenario_inputs, scenario_results
@@ -73,6 +74,10 @@ def _map(ws, level: str, code: str | None, lang: str, indicator: dict | None, ba
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title=t("app.page_title"), layout="wide")
+    workspaces.remember_address()
+    if not logged_in(state.lang()):
+        return
+    workspaces.sync()
     state.apply_pending()
     lang, source, level, code = sidebar(state.boundaries())
     mode = travel_mode_choice(lang)
@@ -83,8 +88,10 @@ def main() -> None:
     _notices(ws, level, code, demo_in_use, lang)
     plan = state.plan_numbers(ws)
     indicator = indicator_choice(ws, lang)
+    workspaces.keep_view()
     basemap = basemap_choice(lang)
     planned = planned_layers()
+    workspaces.keep_scenario(planned)
 
     col_map, col_panel = st.columns([5, 3], gap="medium")
     with col_map:

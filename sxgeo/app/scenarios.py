@@ -8,7 +8,7 @@ import streamlit as st
 
 from sxgeo.app.data import Workspace
 from sxgeo.app.panels import target_names, target_table
-from sxgeo.app.state import UPLOAD_TYPES, choice, planned_layer
+from sxgeo.app.state import UPLOAD_TYPES, choice, planned_key, planned_layer
 from sxgeo.app.uploads import read_upload, upload_error
 from sxgeo.formatting import fmt_percent, fmt_status, fmt_value
 from sxgeo.layers.kinds import KINDS
@@ -37,11 +37,12 @@ def add_planned_record(lon: float, lat: float, lang: str) -> None:
     """Add a planned facility of the chosen kind at a clicked point (validated like any input)."""
     kind = st.session_state.get("planned_kind", PLANNED_KINDS[0])
     records = st.session_state.setdefault("planned", [])
-    n = sum(1 for r in records if r[0] == kind) + 1
+    saved = st.session_state.get("planned_saved", {})  # planned in an earlier session of the open workspace
+    n = sum(1 for r in records if r[0] == kind) + len(saved.get(kind, ())) + 1
     # the facility's name is data and, like the demo data, Chinese
     name = t("app.planned_default_name", "zh", kind=KINDS[kind].label("zh"), n=n)
-    rec = {"id": f"P{len(records) + 1:03d}", "name": name, "lon": round(lon, 6), "lat": round(lat, 6),
-           **_planned_defaults(kind)}
+    number = len(records) + sum(map(len, saved.values())) + 1
+    rec = {"id": f"P{number:03d}", "name": name, "lon": round(lon, 6), "lat": round(lat, 6), **_planned_defaults(kind)}
     res = planned_layer((tuple(sorted(rec.items())),), kind)
     if len(res.rejected):
         st.session_state["_planned_msg"] = ("error", str(res.rejected_view(lang).iloc[0, 1]))
@@ -60,6 +61,8 @@ def planned_layers() -> dict[str, gpd.GeoDataFrame]:
             out.setdefault(kind, []).append(planned_layer(key, kind).layer)
     for kind, entry in st.session_state.get("planned_files", {}).items():
         out.setdefault(kind, []).append(entry["result"].layer)
+    for kind, frame in st.session_state.get("planned_saved", {}).items():  # the open workspace's scenario
+        out.setdefault(kind, []).insert(0, frame)
     return {k: gpd.GeoDataFrame(pd.concat(v, ignore_index=True), crs=LONLAT_CRS) for k, v in out.items() if v}
 
 
@@ -105,6 +108,7 @@ def _planned_list(planned: dict[str, gpd.GeoDataFrame], lang: str) -> None:
     if st.button(t("app.planned_clear", lang), key="planned_clear"):
         st.session_state["planned"] = []
         st.session_state["planned_files"] = {}
+        st.session_state["planned_saved"] = {}
         st.session_state.pop("_planned_msg", None)
         st.rerun()
 
@@ -152,9 +156,7 @@ def scenario_results(ws: Workspace, planned: dict, level: str, code: str | None,
     _planned_list(planned, lang)
     if ws.analysis is None:
         return
-    # as text: a planned row without a location has NaN coordinates, and NaN never equals itself in a cache key
-    key = tuple((k, tuple(map(str, f["id"])), tuple(map(str, f.geometry.x.round(6))), tuple(map(str, f.geometry.y.round(6))))
-                for k, f in sorted(planned.items()))
+    key = planned_key(planned)
     after, comparison, after_layers = ws.scenario(planned, key)
     after_ws = Workspace(layers=after_layers, bounds=ws.bounds, analysis=after)
     st.table(_before_after(ws.target_rows(level, code), after_ws.target_rows(level, code), lang))

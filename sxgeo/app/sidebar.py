@@ -1,4 +1,4 @@
-"""The sidebar: language, data source, area (province, city or county), travel mode, map indicator and basemap."""
+"""The sidebar: language, workspace, data source, area (province, city or county), travel mode, map indicator and basemap."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import streamlit as st
 
 from sxgeo.app.data import Boundaries, Workspace
 from sxgeo.app.state import ENV_TIANDITU, choice
+from sxgeo.app.workspaces import workspace_panel
 from sxgeo.outputs import webmap as maps
 from sxgeo.settings import TRAVEL_MODES
 from sxgeo.text import LANG_NAMES, LANGS, choose, t
 
 
 def sidebar(b: Boundaries) -> tuple[str, str, str, str | None]:
-    """Draw the sidebar's first part; return (language, data source, level, area code)."""
+    """Draw the sidebar's first part (language, workspace, data, area); return (language, data source, level, area code)."""
     sb = st.sidebar
     # the label names both languages, so it never changes (a changed label would reset the widget)
     lang = sb.radio(t("app.language"), list(LANGS), key="lang", horizontal=True, format_func=LANG_NAMES.__getitem__)
+    workspace_panel(lang)
     source = choice(sb, "radio", t("app.data_source", lang), ["demo", "own"], "source", lambda k: t(f"app.src_{k}", lang))
     level = choice(sb, "radio", t("app.area", lang), ["province", "city", "county"], "level", lambda k: t(f"app.{k}", lang),
                    horizontal=True)

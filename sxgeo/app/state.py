@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,9 @@ from sxgeo.errors import AssetError
 from sxgeo.formatting import plan_numbers as target_numbers
 from sxgeo.io import LoadResult
 from sxgeo.io.demo import load_demo
+from sxgeo.io.store import StoredLayer, WorkspaceStore, open_store
 from sxgeo.io.targets import Target, load_targets
+from sxgeo.layers.kinds import KINDS, LayerKind
 from sxgeo.outputs import assets
 from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, TRAVEL_MODES, WALK_SPEED_KMH
 from sxgeo.text import lang_or_default, t
@@ -24,6 +27,12 @@ from sxgeo.text import lang_or_default, t
 ENV_OSM = "SXGEO_OSM_FILE"
 ENV_TIANDITU = "SXGEO_TIANDITU_KEY"
 ENV_WARM = "SXGEO_APP_WARM"  # "0": do not precompute every county's view in the background
+ENV_DATABASE = "SXGEO_DATABASE_URL"  # the store's PostGIS database (else GeoPackages under SXGEO_HOME)
+ENV_HOME = "SXGEO_HOME"
+#: The URL parameter naming the open workspace (``?ws=太原``): a reload or a restarted server reopens it.
+WS_PARAM = "ws"
+#: Session key of the logged-in user (None: no login, single-user mode).
+USER = "sxgeo_user"
 #: The upload kind that is not a point layer.
 POLYGONS = "township_polygons"
 #: Upload choices that are read as population data and stored as the residential layer (kind ``RESIDENTIAL``).
@@ -109,6 +118,30 @@ def planned_layer(records_key: tuple, kind: str) -> LoadResult:
     return planned_from_records([dict(r) for r in records_key], kind, display_name="planned")
 
 
+@dataclass
+class StoredResult(LoadResult):
+    """A stored layer version shown like a fresh upload; its summary names the workspace and the version."""
+
+    stored: StoredLayer | None = None
+
+    def summary(self, lang: str = "zh") -> str:
+        """The summary of the load, with the workspace, version and date (see :meth:`StoredLayer.summary`)."""
+        return self.stored.summary(lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def stored_layers(where: tuple, name: str, created: str, user: str | None, versions: tuple) -> dict[str, StoredResult]:
+    """The layers ``versions`` ((kind, version) pairs) of workspace ``name``, read once per version."""
+    store_ = open_store(*where)
+    out = {}
+    for kind, version in versions:
+        s = store_.layer(name, kind, version, user=user)
+        layer = s.layer if isinstance(s.layer, gpd.GeoDataFrame) else gpd.GeoDataFrame(s.layer)
+        kind_ = KINDS.get(kind) or LayerKind(kind, (), has_points=False)
+        out[kind] = StoredResult(kind=kind_, layer=layer, rejected=s.rejected, source=s.source, stored=s)
+    return out
+
+
 # --- session ---------------------------------------------------------------------------------
 
 
@@ -117,13 +150,59 @@ def lang() -> str:
     return lang_or_default(st.session_state.get("lang"))
 
 
+def user() -> str | None:
+    """The logged-in user, or None without a login (single-user mode)."""
+    return st.session_state.get(USER)
+
+
+def store() -> WorkspaceStore:
+    """The workspace store (PostGIS at ``SXGEO_DATABASE_URL``, else GeoPackages under ``SXGEO_HOME``)."""
+    return open_store(*store_place())
+
+
+def store_place() -> tuple[str | None, str | None]:
+    """Where the store is: (database URL, home folder), as the environment says now."""
+    return os.environ.get(ENV_DATABASE) or None, os.environ.get(ENV_HOME) or None
+
+
+def open_name() -> str | None:
+    """The name of the workspace open in this session, or None (then uploads live only in the session)."""
+    return st.session_state.get("_ws_open") or None
+
+
+def session_uploads() -> dict:
+    """The layers uploaded in this session without a workspace: kind -> {result, digest, crs, name, choice}."""
+    return st.session_state.setdefault("own", {})
+
+
 def own() -> dict:
-    """The user's uploaded layers: kind -> {result, digest, crs, name, choice}.
+    """The user's own layers: kind -> {result, digest, crs, name, choice}; those of the open workspace, if any.
 
     A population table or grid is stored under the residential kind (it replaces the residential layer);
-    ``choice`` is the upload choice it was read as.
+    ``choice`` is the upload choice it was read as.  A stored layer's digest names the workspace and version.
     """
-    return st.session_state.setdefault("own", {})
+    name = open_name()
+    if name is None:
+        return session_uploads()
+    info = st.session_state.get("_ws_info")
+    if info is None or info.name != name:
+        return {}
+    versions = tuple(sorted(info.layers.items()))
+    results = stored_layers(store_place(), name, info.created, user(), versions)
+    choices = st.session_state.get("_ws_choices", {})
+    where = "|".join(map(str, store_place()))
+    return {kind: {"result": res, "digest": f"{where}|{name}|{info.created}|{kind}|v{res.stored.version}", "crs": None,
+                   "name": res.source, "choice": choices.get((kind, res.stored.version), kind)}
+            for kind, res in results.items()}
+
+
+def planned_key(planned: dict) -> tuple:
+    """Planned facilities (frames by kind) as a cache key: each kind's ids and rounded coordinates.
+
+    As text: a planned row without a location has NaN coordinates, and NaN never equals itself in a cache key.
+    """
+    return tuple((k, tuple(map(str, f["id"])), tuple(map(str, f.geometry.x.round(6))), tuple(map(str, f.geometry.y.round(6))))
+                 for k, f in sorted(planned.items()))
 
 
 def network_state(mode: str) -> tuple[object | None, str | None, str | None]:
