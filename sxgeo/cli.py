@@ -270,16 +270,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_gaps(args: argparse.Namespace) -> int:
+def _output_file(args: argparse.Namespace, default_stem: str) -> Path:
+    """``--out`` (default ``<default_stem>.<format>``) with the format's suffix, in a folder that can be written."""
     from sxgeo.outputs.files import check_output_dir
+
+    path = Path(args.out) if args.out else Path(f"{default_stem}.{args.format}")
+    if path.suffix.lower() != f".{args.format}":
+        path = path.with_name(path.name + f".{args.format}")
+    check_output_dir(path.parent if str(path.parent) else Path("."))
+    return path
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
     from sxgeo.report.gaps import GAP_LAYERS, export_gaps
 
     scope, counties = _scope(args)
     _check_inputs(args, GAP_LAYERS[args.kind])
-    path = Path(args.out) if args.out else Path(f"{args.kind}_gaps_{scope.code}.{args.format}")
-    if path.suffix.lower() != f".{args.format}":
-        path = path.with_name(path.name + f".{args.format}")
-    check_output_dir(path.parent if str(path.parent) else Path("."))
+    path = _output_file(args, f"{args.kind}_gaps_{scope.code}")
     inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     written, n = export_gaps(inputs, args.kind, scope, path, lang=args.lang)
     print(_t("gaps_done", args.lang, n=n, path=written))
@@ -363,15 +370,11 @@ def _print_site(result, lang: str) -> None:
 
 
 def _cmd_access(args: argparse.Namespace) -> int:
-    from sxgeo.outputs.files import check_output_dir
     from sxgeo.report.capacity import ACCESS_LAYERS, export_access, run_access
 
     scope, counties = _scope(args)
     _check_inputs(args, ACCESS_LAYERS[args.kind])
-    path = Path(args.out) if args.out else Path(f"access_{args.kind}_{scope.code}.{args.format}")
-    if path.suffix.lower() != f".{args.format}":
-        path = path.with_name(path.name + f".{args.format}")
-    check_output_dir(path.parent if str(path.parent) else Path("."))
+    path = _output_file(args, f"access_{args.kind}_{scope.code}")
     inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     overrides = {"method": args.method, "catchment_min": args.catchment_min, "speed_kmh": args.speed_kmh,
                  "threshold": args.threshold}

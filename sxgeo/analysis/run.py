@@ -22,7 +22,7 @@ from sxgeo.analysis.targets import evaluate
 from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.io.targets import Target, load_targets
 from sxgeo.layers import boundaries
-from sxgeo.layers.geometry import located, off_map_rows
+from sxgeo.layers.geometry import inside, located, off_map_rows
 from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, WALK_MINUTES, WALK_SPEED_KMH
 
 __all__ = ["Analysis", "analyse", "WALK_QUANTITIES"]
@@ -242,9 +242,8 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
     wkey = (q, pk)
     if wkey not in run.walk:
         demand, facilities = _walk_inputs(run.layers, q, p)
-        if run.facility_area is not None and len(facilities):
-            inside = facilities.geometry.within(run.facility_area) | facilities.geometry.isna()
-            facilities = facilities[inside.to_numpy()]
+        if len(facilities):
+            facilities = inside(facilities, run.facility_area)
         mode = str(p.get("mode", run.default_mode))
         # a target's speed is for its own mode: a walking target driven (``--mode drive``) drives at driving speed
         own_speed = mode == "walk" or "mode" in p
@@ -284,10 +283,8 @@ def _capacity_result(run: _Run, kind: str, params: dict, threshold: float | None
         if layers.get("residential") is None or layers.get(CAPACITY_KINDS[kind].layer) is None:
             run.capacity[key] = None
         else:
-            layer = CAPACITY_KINDS[kind].layer
-            if run.facility_area is not None:  # only facilities of the area and its cross-border margin serve
-                fac = layers[layer]
-                layers = {**layers, layer: fac[fac.geometry.within(run.facility_area).to_numpy() | fac.geometry.isna().to_numpy()]}
+            layer = CAPACITY_KINDS[kind].layer  # only facilities of the area and its cross-border margin serve
+            layers = {**layers, layer: inside(layers[layer], run.facility_area)}
             kwargs = measure_params(params, networks=run.networks, default_mode=run.default_mode)
             result = capacity_access(layers, kind, detour_factor=run.detour_factor, threshold=threshold, **kwargs)
             run.warnings.extend(result.warnings)

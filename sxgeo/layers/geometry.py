@@ -9,7 +9,7 @@ import shapely
 
 from sxgeo.settings import METRIC_CRS
 
-__all__ = ["OFF_MAP_COLUMNS", "located", "metric_xy", "off_map_rows", "on_map", "valid_geometry"]
+__all__ = ["OFF_MAP_COLUMNS", "inside", "located", "metric_xy", "off_map_rows", "on_map", "valid_geometry"]
 
 
 def metric_xy(frame: gpd.GeoDataFrame | None) -> np.ndarray:
@@ -77,3 +77,10 @@ def off_map_rows(layers: dict[str, gpd.GeoDataFrame | None]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in OFF_MAP_COLUMNS})
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["layer_kind", "county_code"], kind="stable").reset_index(drop=True)
+
+
+def inside(layer: gpd.GeoDataFrame, area) -> gpd.GeoDataFrame:
+    """The rows of ``layer`` inside ``area`` (a lon/lat polygon), and those without a geometry; all rows when ``area`` is None."""
+    if area is None or layer is None:
+        return layer
+    return layer[layer.geometry.within(area).to_numpy() | layer.geometry.isna().to_numpy()]

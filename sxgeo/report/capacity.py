@@ -11,6 +11,7 @@ from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import CAPACITY_QUANTITIES
 from sxgeo.analysis.supply import CAPACITY_KINDS, CapacityResult, capacity_access, measure_params
 from sxgeo.errors import InputError
+from sxgeo.layers.geometry import inside
 from sxgeo.layers.scope import Scope
 from sxgeo.outputs.tables import localise, to_xlsx_bytes, write_table
 from sxgeo.text import t
@@ -45,9 +46,7 @@ def run_access(inputs: Inputs, kind: str, overrides: dict | None = None) -> Capa
     params, threshold = capacity_params(inputs, kind, overrides or {})
     ck = CAPACITY_KINDS[kind]
     layers = dict(inputs.layers)
-    fac = layers.get(ck.layer)
-    if fac is not None and inputs.area is not None:
-        layers[ck.layer] = fac[fac.geometry.within(inputs.area).to_numpy() | fac.geometry.isna().to_numpy()]
+    layers[ck.layer] = inside(layers.get(ck.layer), inputs.area)
     kwargs = measure_params(params, networks=inputs.networks, default_mode=inputs.mode)
     return capacity_access(layers, kind, detour_factor=inputs.detour_factor, threshold=threshold, **kwargs)
 
