@@ -16,6 +16,7 @@ SCRIPT = Path(__file__).resolve().parent / "streamlit_app.py"
 OPTIONS = {
     "server.enableStaticServing": "true",
     "server.headless": "true",
+    "server.fileWatcherType": "none",
     "server.maxUploadSize": "200",
     "browser.gatherUsageStats": "false",
     "client.toolbarMode": "minimal",

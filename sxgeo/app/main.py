@@ -11,6 +11,7 @@ from sxgeo.app.mapview import build_map, handle_click
 from sxgeo.app.panels import gap_lists, targets_panel
 from sxgeo.app.scenarios import planned_layers, scenario_inputs, scenario_results
 from sxgeo.app.sidebar import basemap_choice, indicator_choice, sidebar, travel_mode_choice
+from sxgeo.app.style import page_style
 from sxgeo.app.uploads import own_data
 from sxgeo.errors import SxgeoError
 from sxgeo.formatting import fmt_percent
@@ -74,6 +75,7 @@ def _map(ws, level: str, code: str | None, lang: str, indicator: dict | None, ba
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title=t("app.page_title"), layout="wide")
+    page_style()
     workspaces.remember_address()
     if not logged_in(state.lang()):
         return

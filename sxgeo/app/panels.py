@@ -75,9 +75,16 @@ def targets_panel(ws: Workspace, level: str, code: str | None, lang: str) -> Non
     table = target_table(rows, lang).set_index(t("app.target", lang))
     styles = [f"color:{status_colour(s)};font-weight:600" for s in rows["status"]]  # rows and table in the same order
     st.table(table.style.apply(lambda _col: styles, subset=[t("col.status", lang)]))
+    png = attainment_png(rows, lang)
+    if png is not None:
+        st.image(png, width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def attainment_png(rows: pd.DataFrame, lang: str) -> bytes | None:
+    """The attainment chart as PNG, drawn once for all sessions showing the same rows."""
     chart = attainment_chart(rows, lang)
-    if chart is not None:
-        st.image(charts.to_png(chart), width="stretch")
+    return None if chart is None else charts.to_png(chart)
 
 
 def gap_title(name: str, lang: str, plan: dict) -> str:

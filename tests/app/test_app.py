@@ -309,6 +309,18 @@ def test_upload_size_limit_is_configured():
     assert re.search(r"^enableStaticServing\s*=\s*true", config, re.M)
 
 
+def test_repository_config_and_packaged_launch_agree():
+    """``streamlit run app.py`` (repository config) and ``sxgeo app`` (wheel) start the server the same way."""
+    import tomllib
+
+    from sxgeo.app.launch import OPTIONS
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    flat = {f"{section}.{key}": str(value).lower() for section, values in config.items() for key, value in values.items()}
+    assert OPTIONS == flat
+    assert OPTIONS["server.fileWatcherType"] == "none"  # no per-session polling of the app's modules
+
+
 # --- scenario --------------------------------------------------------------------------------
 
 
