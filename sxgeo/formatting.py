@@ -10,6 +10,7 @@ from sxgeo.text import t
 
 __all__ = [
     "COMPARATOR_SIGNS",
+    "DIGITS",
     "fmt_count",
     "fmt_gap",
     "fmt_minutes",
@@ -17,6 +18,7 @@ __all__ = [
     "fmt_status",
     "fmt_threshold",
     "fmt_value",
+    "number_kind",
     "plan_numbers",
 ]
 
@@ -44,6 +46,53 @@ def fmt_count(value: float | None) -> str:
         return "—"
     v = float(value)
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+
+
+#: Decimal places of each kind of number in a table (see :func:`number_kind`; shares are shown in percent).
+DIGITS = {"coordinate": 6, "minutes": 1, "metres": 0, "whole": 0, "index": 3, "amount": 1, "plain": 2}
+
+#: Columns of whole numbers: people, places, beds, facilities, rows, ranks and years.
+_WHOLE = frozenset({
+    "population", "demand", "children_3_5", "served", "beds", "nursing_beds", "places", "enrolled", "capacity",
+    "public", "central", "inclusive_private", "private", "unknown_ownership", "townships", "new_sites",
+    "added_points", "points", "points_off_network", "row", "rank", "order", "period", "opening_year",
+    "targets_met", "targets_not_met", "targets_no_data", "units_met", "units_total",
+})
+#: Columns of supply amounts and access scores (seats, beds, scores), read to one decimal.
+_AMOUNT = frozenset({
+    "reached", "needed", "shortfall", "supply", "supply_in_reach", "closed", "score", "mean_score", "urban_mean",
+    "rural_mean",
+})
+#: Column prefixes of inequality measures and ratios, read to three decimals.
+_INDEX = ("gini", "cv", "palma", "theil", "fgt1", "fgt2", "ratio", "urban_rural_ratio")
+
+
+def number_kind(column: str) -> str:
+    """How the numbers of a table column are read, from its name.
+
+    ``share`` (a 0–1 share, shown in percent: ``share``, ``coverage``, ``fgt0``,
+    ``*_share``, ``share_*``, ``*_coverage``), ``coordinate`` (``lon``, ``lat``),
+    ``minutes``, ``metres`` (``*_m``), ``whole`` (people, places, beds, counts,
+    rows, years), ``amount`` (supply and access scores), ``index`` (inequality
+    measures and ratios) or ``plain``; a ``_before`` / ``_after`` suffix is
+    ignored.  :data:`DIGITS` gives the decimals of each.
+    """
+    name = str(column).removesuffix("_before").removesuffix("_after")
+    if name in ("share", "coverage", "fgt0") or name.endswith(("_share", "_coverage")) or name.startswith("share_"):
+        return "share"
+    if name in ("lon", "lat"):
+        return "coordinate"
+    if name == "minutes" or name.endswith(("_minutes", "_min")):
+        return "minutes"
+    if name.endswith("_m"):
+        return "metres"
+    if name in _WHOLE or name.startswith("pop_") or name.endswith("_population"):
+        return "whole"
+    if name in _AMOUNT:
+        return "amount"
+    if name.startswith(_INDEX) or name.endswith("_ratio"):
+        return "index"
+    return "plain"
 
 
 def fmt_minutes(value: float | None) -> str:

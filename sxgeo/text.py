@@ -46,6 +46,7 @@ CATALOGUE_FILES = (
     "cli.toml",
     "report.toml",
     "siting.toml",
+    "print.toml",
 )
 
 _T = TypeVar("_T")

@@ -32,6 +32,7 @@ NAMESPACES = {
     "cli.toml": ("cli.",),
     "report.toml": ("report.",),
     "siting.toml": ("site.",),
+    "print.toml": ("print.",),
 }
 ALL_NAMESPACES = tuple(ns for spaces in NAMESPACES.values() for ns in spaces)
 
@@ -173,7 +174,7 @@ def test_localise_renames_known_columns_and_words_coded_values():
     zh = localise(frame, "zh")
     assert list(zh.columns) == ["单位代码", "状态", "方案", "性质", "排序", "自定义", "geometry"]
     assert zh.iloc[0]["状态"] == "未达标" and zh.iloc[0]["方案"] == "最大覆盖（MCLP）"
-    assert zh.iloc[0]["性质"] == "public"  # layer values are kept as they are
+    assert zh.iloc[0]["性质"] == "公办"  # coded layer values in words (cat.ownership.public)
     en = localise(frame, "en")
     assert list(en.columns)[:3] == ["Unit code", "Status", "Scenario"] and en.iloc[0]["Status"] == "not met"
     plain = localise(frame, "zh", values=False)

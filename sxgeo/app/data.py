@@ -83,6 +83,43 @@ class Boundaries:
         return out
 
 
+@dataclass(frozen=True)
+class ScenarioCoverage:
+    """The walking coverage a scenario adds in an area: the new covered area and the residential points it reaches."""
+
+    new_area: gpd.GeoDataFrame
+    newly_covered: gpd.GeoDataFrame
+    still_uncovered: gpd.GeoDataFrame
+
+    @property
+    def points(self) -> int:
+        return len(self.newly_covered)
+
+    @property
+    def population(self) -> float:
+        col = self.newly_covered.get("population")
+        return float(col.sum()) if col is not None else 0.0
+
+    @classmethod
+    def between(cls, before: tuple, after: tuple) -> ScenarioCoverage:
+        """From the (covered area, uncovered points) of the area before and after."""
+        area_before, gaps_before = before
+        area_after, gaps_after = after
+        empty = gpd.GeoDataFrame(geometry=[], crs=LONLAT_CRS)
+        gaps_before = gaps_before if gaps_before is not None else empty
+        gaps_after = gaps_after if gaps_after is not None else empty
+        still = gaps_after["id"] if "id" in gaps_after else pd.Series([], dtype=object)
+        newly = gaps_before[~gaps_before["id"].isin(still)] if "id" in gaps_before else gaps_before.iloc[0:0]
+        new_area = empty
+        if area_after is not None and len(area_after):
+            grown = area_after.union_all()
+            if area_before is not None and len(area_before):
+                grown = grown.difference(area_before.union_all())
+            if not grown.is_empty:
+                new_area = gpd.GeoDataFrame(geometry=[grown], crs=area_after.crs)
+        return cls(new_area=new_area, newly_covered=newly, still_uncovered=gaps_after)
+
+
 @dataclass(eq=False)
 class Workspace:
     """One dataset and its analysis, with per-area views memoised."""
@@ -414,6 +451,25 @@ class Workspace:
         return self._cached(("off_map", level, code), rows)
 
     # --- scenario ------------------------------------------------------------------------
+    def scenario_coverage(self, planned: dict[str, gpd.GeoDataFrame], key, level: str, code: str | None,
+                          quantity: str = "fitness_walk_share") -> ScenarioCoverage | None:
+        """What the planned facilities add to the walking coverage ``quantity`` of the area (None without coverage)."""
+        if level == "province" or self.analysis is None or not planned:
+            return None
+
+        def compute():
+            before = self.coverage(level, code, quantity)
+            if before is None:
+                return None
+            after, _, layers = self.scenario(planned, key)
+            after_ws = Workspace(layers=layers, bounds=self.bounds, township_polygons=self.township_polygons,
+                                 network=self.network, mode=self.mode, analysis=after)
+            now = after_ws.coverage(level, code, quantity)
+            if now is None:
+                return None
+            return ScenarioCoverage.between(before, now)
+        return self._cached(("scen_cov", key, level, code, quantity), compute)
+
     def scenario(self, planned: dict[str, gpd.GeoDataFrame], key) -> tuple[Analysis, pd.DataFrame, dict]:
         """Analysis with the planned facilities added, its comparison with this one, and the layers used."""
         def run():

@@ -1,6 +1,8 @@
-"""The targets panel (table and attainment chart) and the gap lists with their downloads."""
+"""The targets panel (table and attainment chart) and the gap lists with their downloads or why they are empty."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -8,6 +10,7 @@ import streamlit as st
 
 from sxgeo.app.data import GAP_KINDS, Workspace
 from sxgeo.formatting import fmt_status, fmt_value
+from sxgeo.layers.geometry import located
 from sxgeo.outputs import charts
 from sxgeo.outputs import tables as export
 from sxgeo.settings import PROVINCE_CODE
@@ -92,13 +95,147 @@ def gap_title(name: str, lang: str, plan: dict) -> str:
     return t(f"gap.{name}", lang, **plan)
 
 
-def download_row(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str) -> None:
-    """CSV, XLSX and (for layers with geometry) GeoPackage downloads of one table."""
+# --- what a gap list shows -------------------------------------------------------------------
+
+#: The layers each gap list is computed from, named when one is not loaded (as ``sxgeo gaps`` asks for them).
+GAP_LAYERS: dict[str, tuple[str, ...]] = {
+    "kindergarten": ("kindergartens",),
+    "fitness": ("residential", "fitness"),
+    "elderly": ("residential", "elderly_care"),
+    "nursing": ("elderly_care",),
+    "kindergartens_capacity": ("residential", "kindergartens"),
+    "elderly_capacity": ("residential", "elderly_care"),
+}
+#: Gap lists of residential points or of the demand around them: the area needs residential points on the map.
+_DEMAND_LISTS = ("fitness", "elderly", "kindergartens_capacity", "elderly_capacity")
+#: The plan quantities whose targets each gap list follows: an empty list is "no data" when they all have none.
+GAP_QUANTITIES: dict[str, tuple[str, ...]] = {
+    "kindergarten": ("public_kindergartens",),
+    "fitness": ("fitness_walk_share",),
+    "elderly": ("elderly_walk_share",),
+    "nursing": ("nursing_bed_share",),
+    "kindergartens_capacity": ("kg_seats_per_1000",),
+    "elderly_capacity": ("elderly_beds_per_1000",),
+}
+#: The target whose unit the ``value``, ``threshold`` and ``gap`` columns of a list are in.
+_LIST_TARGET = {"nursing": "nursing_beds_county"}
+#: Statuses that judge nothing.
+_UNJUDGED = ("no_data", "no_network")
+
+
+@dataclass(frozen=True)
+class ListView:
+    """What a gap list shows.
+
+    ``state`` is ``rows`` (``frame`` as a table with its downloads), ``none``
+    (no gaps: ``message`` in a success box) or ``no_data`` (``message`` says
+    why, in an info box; no downloads).
+    """
+
+    state: str
+    message: str = ""
+    frame: pd.DataFrame | None = None
+
+
+def layer_names(kinds, lang: str) -> str:
+    """Layer kinds named for people, quoted and joined (「居民点」、「健身设施」)."""
+    return t("app.empty_sep", lang).join(t("app.empty_layer", lang, name=t(f"kind.{k}", lang)) for k in kinds)
+
+
+def _loaded(ws: Workspace, kind: str) -> bool:
+    layer = ws.layers.get(kind)
+    return layer is not None and len(layer) > 0
+
+
+def _on_map_in(ws: Workspace, kind: str, level: str, code: str | None) -> bool:
+    """Whether the area has rows of layer ``kind`` with a location."""
+    layer = located(ws.layers.get(kind))
+    if layer is None or not len(layer):
+        return False
+    if level == "province" or "county_code" not in layer:
+        return True
+    return bool(ws.bounds.scope(level, code).contains(layer["county_code"]).any())
+
+
+def _unjudged(ws: Workspace, name: str, level: str, code: str | None) -> str | None:
+    """``no_network`` or ``no_data`` when every target the list follows judges nothing in the area, else None."""
+    quantities = GAP_QUANTITIES.get(name, ())
+    ids = {tg.id for tg in ws.analysis.targets if tg.quantity in quantities}
+    rows = ws.target_rows(level, code)
+    status = rows.loc[rows["target_id"].isin(ids), "status"]
+    if status.empty or not status.isin(_UNJUDGED).all():
+        return None
+    return "no_network" if (status == "no_network").all() else "no_data"
+
+
+def gap_view(ws: Workspace, name: str, level: str, code: str | None, lang: str) -> ListView:
+    """What the gap list ``name`` shows for the area: its rows, "no gaps", or "no data" and why.
+
+    No data when a layer the list is computed from is not loaded (named), when
+    the analysis failed, when a list of residential points finds none on the
+    map in the area, or when the list is empty because every target it follows
+    has no data (or no street network) there; an empty list is "no gaps" only
+    when its targets were judged.
+    """
+    area = ws.bounds.scope(level, code).name
+    missing = [k for k in GAP_LAYERS.get(name, ()) if not _loaded(ws, k)]
+    if missing:
+        return ListView("no_data", t("app.gaps_missing_layers", lang, layers=layer_names(missing, lang),
+                                     tab=t("app.own_data", lang)))
+    if ws.analysis is None:
+        return ListView("no_data", t("app.gaps_analysis_failed", lang))
+    frame = ws.gap_list(name, level, code)
+    if frame is None:
+        return ListView("no_data", t("app.gaps_no_data", lang, area=area))
+    if len(frame):
+        return ListView("rows", frame=frame)
+    if name in _DEMAND_LISTS and not _on_map_in(ws, "residential", level, code):
+        return ListView("no_data", t("app.gaps_none_in_area", lang, area=area,
+                                     layers=layer_names(["residential"], lang)))
+    unjudged = _unjudged(ws, name, level, code)
+    if unjudged is not None:
+        return ListView("no_data", t(f"app.gaps_{unjudged}", lang, area=area))
+    return ListView("none", t("app.gaps_none", lang, area=area))
+
+
+def list_units(ws: Workspace, name: str) -> dict[str, str]:
+    """Units of a list's ``value``, ``threshold`` and ``gap`` columns (the nursing list: its target's unit)."""
+    target = next((tg for tg in (ws.analysis.targets if ws.analysis is not None else ())
+                   if tg.id == _LIST_TARGET.get(name)), None)
+    return {} if target is None else dict.fromkeys(("value", "threshold", "gap"), target.unit)
+
+
+# --- tables and downloads --------------------------------------------------------------------
+
+
+def table_height(rows: int) -> int:
+    """A table's height in pixels: every row up to ten, then it scrolls."""
+    return 38 + 35 * min(rows, 10) + 2
+
+
+def show_table(frame: pd.DataFrame, lang: str, units: dict | None = None) -> pd.DataFrame | None:
+    """``frame`` as people read it (:func:`~sxgeo.outputs.tables.readable`) in a table of fixed height.
+
+    Nothing is drawn for a table without rows (Streamlit's "empty" never shows); returns the table shown.
+    """
+    view = export.readable(frame, lang, units=units)
+    if view.empty:
+        return None
+    st.dataframe(view, hide_index=True, height=table_height(len(view)))
+    return view
+
+
+def download_row(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str, units: dict | None = None) -> None:
+    """CSV, XLSX and (for layers with geometry) GeoPackage downloads of one table, side by side below it.
+
+    The files hold :func:`~sxgeo.outputs.tables.readable` (GeoPackage: numbers kept), the sheet is named in
+    ``lang`` and the file and layer names are ASCII (``{name}_{slug}``).
+    """
     c1, c2, c3 = st.columns(3)
     base = f"{name}_{slug}"
-    c1.download_button(t("app.download_csv", lang), data=lambda: export.to_csv_bytes(frame, lang),
+    c1.download_button(t("app.download_csv", lang), data=lambda: export.to_csv_bytes(frame, lang, units=units),
                        file_name=f"{base}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
-    c2.download_button(t("app.download_xlsx", lang), data=lambda: export.to_xlsx_bytes({name: frame}, lang),
+    c2.download_button(t("app.download_xlsx", lang), data=lambda: export.to_xlsx_bytes({name: frame}, lang, units=units),
                        file_name=f"{base}.xlsx", key=f"{key}_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
@@ -108,12 +245,22 @@ def download_row(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str)
                            on_click="ignore")
 
 
+def table_with_downloads(frame: pd.DataFrame, name: str, slug: str, lang: str, key: str,
+                         units: dict | None = None) -> None:
+    """Row count, the table, then its downloads in a row of their own (nothing for a table without rows)."""
+    if frame is None or not len(frame):
+        return
+    st.caption(t("app.rows_n", lang, n=len(frame)))
+    show_table(frame, lang, units)
+    download_row(frame, name, slug, lang, key, units)
+
+
 #: Columns of a "not on the map" table, in order (those the rows lack are left out; notes in the UI language).
 _OFF_MAP_VIEW = ("layer_kind", "row", "name", "address", "county_name", "township_name", "admin_method", "population")
 
 
-def off_map_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Rows without a location as shown, with headers and coded values in words.
+def off_map_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns of rows without a location that are shown and exported, under their column names.
 
     Layer, source row, name, address, county, township, how the row was placed (and population, for demand
     points) where the rows have them, then the notes in ``lang``.
@@ -121,41 +268,50 @@ def off_map_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     notes = str(choose({"zh": "notes", "en": "notes_en"}, lang))
     cols = [c for c in _OFF_MAP_VIEW if c in frame and frame[c].notna().any()]
     cols += [notes] if notes in frame else []
-    return export.localise(pd.DataFrame(frame[cols]).reset_index(drop=True), lang)
+    return pd.DataFrame(frame[cols]).reset_index(drop=True)
+
+
+def off_map_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows without a location as shown: :func:`off_map_rows` with headers and values in words."""
+    return export.readable(off_map_rows(frame, lang), lang)
 
 
 def off_map_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """:func:`off_map_view` drawn as a scrolling table; returns the table shown."""
-    view = off_map_view(frame, lang)
-    st.dataframe(view, hide_index=True, height=min(38 + 35 * len(view), 300))
-    return view
+    """:func:`off_map_view` drawn as a scrolling table (nothing without rows); returns the table shown."""
+    return show_table(off_map_rows(frame, lang), lang)
 
 
 def off_map_list(ws: Workspace, level: str, code: str | None, lang: str, slug: str) -> None:
-    """The area's rows without a location, with downloads; a caption when there are none."""
+    """The area's rows without a location with downloads; "all on the map", or "no data" without any layer."""
     st.markdown(f"#### {t('app.off_map', lang)}")
-    frame = ws.off_map(level, code)
     area = ws.bounds.scope(level, code).name
+    if not any(_loaded(ws, kind) for kind in ws.layers):
+        st.info(t("app.off_map_no_data", lang), icon=":material/info:")
+        return
+    frame = ws.off_map(level, code)
     if frame is None or frame.empty:
-        st.caption(t("app.off_map_none", lang, area=area))
+        st.success(t("app.off_map_none", lang, area=area), icon=":material/check_circle:")
         return
     st.caption(t("app.off_map_help", lang, area=area, n=len(frame)))
-    view = off_map_table(frame, lang)
-    download_row(view, "off_map", slug, lang, key="dl_off_map")
+    rows = off_map_rows(frame, lang)
+    show_table(rows, lang)
+    download_row(rows, "off_map", slug, lang, key="dl_off_map")
 
 
 def gap_lists(ws: Workspace, level: str, code: str | None, lang: str, plan: dict) -> None:
-    """Each gap list of the area as a table with its downloads (file names carry the area code), then the off-map rows."""
+    """Each gap list of the area, then the off-map rows.
+
+    A list with rows: its row count, the table and its downloads (file names carry the area code); an empty
+    list: "no gaps" (success) or "no data" and why (info, naming missing layers), never an empty table.
+    """
     slug = PROVINCE_CODE if level == "province" else str(code)
     for name in GAP_KINDS:
         st.markdown(f"#### {gap_title(name, lang, plan)}")
-        frame = ws.gap_list(name, level, code)
-        if frame is None:
-            st.caption(fmt_status("no_data", lang))
-            continue
-        st.caption(t("app.rows_n", lang, n=len(frame)))
-        plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if isinstance(frame, gpd.GeoDataFrame) else frame
-        view = export.localise(plain, lang, values=False)
-        st.dataframe(view, hide_index=True, height=min(38 + 35 * len(view), 300))
-        download_row(frame, name, slug, lang, key=f"dl_{name}")
+        view = gap_view(ws, name, level, code, lang)
+        if view.state == "no_data":
+            st.info(view.message, icon=":material/info:")
+        elif view.state == "none":
+            st.success(view.message, icon=":material/check_circle:")
+        else:
+            table_with_downloads(view.frame, name, slug, lang, key=f"dl_{name}", units=list_units(ws, name))
     off_map_list(ws, level, code, lang, slug)

@@ -66,12 +66,27 @@ def planned_layers() -> dict[str, gpd.GeoDataFrame]:
     return {k: gpd.GeoDataFrame(pd.concat(v, ignore_index=True), crs=LONLAT_CRS) for k, v in out.items() if v}
 
 
+def planned_kind_choice(lang: str) -> str:
+    """The kind of facility a click on the map plans (beside the map)."""
+    return choice(st, "selectbox", t("app.planned_kind", lang), list(PLANNED_KINDS), "planned_kind",
+                  lambda k: KINDS[k].label(lang))
+
+
+def planned_summary(planned: dict[str, gpd.GeoDataFrame], lang: str) -> None:
+    """How many facilities are planned, by kind, and the last planning message (beside the map)."""
+    if planned:
+        parts = "，".join(f"{KINDS[k].label(lang)} {len(f)}" for k, f in planned.items())
+        st.markdown(t("app.planned_count", lang, n=sum(map(len, planned.values())), parts=parts))
+    else:
+        st.caption(t("app.planned_none_short", lang))
+
+
 def scenario_inputs(lang: str) -> None:
     """The planned facility's kind and attributes, and the upload of a list of planned facilities."""
     st.caption(t("app.scenario_help", lang))
-    c1, c2, c3 = st.columns(3)
-    kind = choice(c1, "selectbox", t("app.planned_kind", lang), list(PLANNED_KINDS), "planned_kind",
-                  lambda k: KINDS[k].label(lang))
+    kind = st.session_state.get("planned_kind", PLANNED_KINDS[0])
+    st.markdown(f"**{t('app.planned_attributes', lang, kind=KINDS[kind].label(lang))}**")
+    c2, c3 = st.columns(2)
     c2.number_input(t("col.opening_year", lang), min_value=2021, max_value=2035, value=2025, step=1, key="planned_year")
     if kind == "kindergartens":
         choice(c3, "radio", t("col.ownership", lang), ["public", "private"], "planned_ownership",
@@ -102,9 +117,10 @@ def scenario_inputs(lang: str) -> None:
 def _planned_list(planned: dict[str, gpd.GeoDataFrame], lang: str) -> None:
     """The planned facilities as a table, with a button that clears them."""
     st.markdown(f"**{t('app.planned_list', lang)}**")
-    listing = pd.concat([f.assign(_kind=KINDS[k].label(lang)) for k, f in planned.items()], ignore_index=True)
-    columns = ["_kind", "id", "name", "lon", "lat", "county_name", "township_name"]
-    st.dataframe(export.localise(pd.DataFrame(listing[columns]), lang, values=False), hide_index=True)
+    listing = pd.concat([f.assign(layer_kind=KINDS[k].label(lang)) for k, f in planned.items()], ignore_index=True)
+    columns = [c for c in ("layer_kind", "id", "name", "lon", "lat", "county_name", "township_name") if c in listing]
+    view = export.localise(pd.DataFrame(listing[columns]), lang, values=False).fillna("—")
+    st.dataframe(view, hide_index=True)
     if st.button(t("app.planned_clear", lang), key="planned_clear"):
         st.session_state["planned"] = []
         st.session_state["planned_files"] = {}
@@ -127,15 +143,26 @@ def _before_after(before: pd.DataFrame, after: pd.DataFrame, lang: str) -> pd.Da
 
 
 def _changed_units(changed: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The units whose value or status changed: target, unit, value before and after, status change."""
-    return pd.DataFrame({
-        t("app.target", lang): target_names(changed, lang),
-        t("app.unit_column", lang): changed["unit_name"],
-        t("app.before", lang): [fmt_value(v, u) for v, u in zip(changed["value_before"], changed["unit"])],
-        t("app.after", lang): [fmt_value(v, u) for v, u in zip(changed["value_after"], changed["unit"])],
-        t("col.status", lang): [f"{fmt_status(a, lang)} → {fmt_status(b, lang)}"
-                                for a, b in zip(changed["status_before"], changed["status_after"])],
+    """The units whose shown value or status changed: target, unit, value before and after, status (change).
+
+    A change below the shown precision (56.51% → 56.54%) with the same status is no change to a reader and
+    is left out.
+    """
+    before = [fmt_value(v, u) for v, u in zip(changed["value_before"], changed["unit"])]
+    after = [fmt_value(v, u) for v, u in zip(changed["value_after"], changed["unit"])]
+    moved = changed["status_before"].to_numpy() != changed["status_after"].to_numpy()
+    status = [t("app.status_change", lang, before=fmt_status(a, lang), after=fmt_status(b, lang)) if m
+              else t("app.status_same", lang, status=fmt_status(a, lang))
+              for a, b, m in zip(changed["status_before"], changed["status_after"], moved)]
+    view = pd.DataFrame({
+        t("app.target", lang): target_names(changed, lang).to_numpy(),
+        t("app.unit_column", lang): changed["unit_name"].to_numpy(),
+        t("app.before", lang): before,
+        t("app.after", lang): after,
+        t("col.status", lang): status,
     })
+    real = moved | (pd.Series(before) != pd.Series(after)).to_numpy()
+    return view[real].reset_index(drop=True)
 
 
 def _shortfall_closed(ws: Workspace, planned: dict, key, lang: str) -> None:
@@ -144,6 +171,8 @@ def _shortfall_closed(ws: Workspace, planned: dict, key, lang: str) -> None:
         st.markdown(f"**{t('app.shortfall_closed', lang, kind=KINDS[layer_kind].label(lang))}**")
         st.caption(t("app.shortfall_before", lang, value=f"{frame.attrs['shortfall_before']:,.0f}"))
         view = frame.assign(id=frame["id"].fillna(t("app.all_planned", lang)))
+        if "name" in view:
+            view = view.assign(name=view["name"].fillna("—"))
         view = view.assign(closed=view["closed"].round(1), share_closed=[fmt_percent(v) for v in view["share_closed"]])
         st.dataframe(export.localise(view, lang, values=False), hide_index=True)
 
@@ -164,7 +193,8 @@ def scenario_results(ws: Workspace, planned: dict, level: str, code: str | None,
                                         | (comparison["change"].abs() > 1e-12)], level, code)
     _shortfall_closed(ws, planned, key, lang)
     st.markdown(f"**{t('app.changed_units', lang)}**")
-    if changed is None or changed.empty:
+    view = _changed_units(changed, lang) if changed is not None and not changed.empty else None
+    if view is None or view.empty:
         st.caption(t("app.no_change", lang))
         return
-    st.dataframe(_changed_units(changed, lang), hide_index=True)
+    st.dataframe(view, hide_index=True)

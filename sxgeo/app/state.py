@@ -91,6 +91,11 @@ def default_targets() -> list[Target]:
     return load_targets()
 
 
+def target_ids() -> set[str]:
+    """The ids of the plan's targets (what an ``indicator`` URL parameter may name)."""
+    return {tg.id for tg in default_targets()}
+
+
 @st.cache_resource(show_spinner=False, max_entries=len(TRAVEL_MODES))
 def network(path: str, mode: str):
     """The street network of a local OSM file for one travel mode (``walk`` or ``drive``), read once per mode."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import NamedTuple
 
 import folium
 import geopandas as gpd
@@ -33,21 +34,28 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from sxgeo.formatting import fmt_value
+from sxgeo.formatting import fmt_threshold, fmt_value
 from sxgeo.layers.geometry import located
 from sxgeo.layers.kinds import KINDS
 from sxgeo.outputs import assets
-from sxgeo.outputs.tables import localise
 from sxgeo.outputs.webmap_style import (
+    CHOROPLETH_OPACITY,
+    CHOROPLETH_OPACITY_UNDER_POINTS,
     CLASS_COLOURS,
+    COVERAGE_COLOUR,
+    HATCH_ID,
     ICON_STYLES,
     MAP_CSS,
     NO_NETWORK_COLOUR,
+    CoverageHatch,
     Indicator,
     Legend,
+    PopupTable,
     classify,
+    coverage_swatch,
     icon_svg,
     legend_section,
+    popup_props,
     swatch,
 )
 from sxgeo.text import labels as text_labels
@@ -57,6 +65,7 @@ __all__ = [
     "BASEMAPS",
     "ICON_STYLES",
     "Indicator",
+    "PointCollection",
     "add_basemap",
     "add_choropleth",
     "add_coverage",
@@ -113,7 +122,7 @@ def base_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=zoom_for(bounds, size),
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale is added below (Leaflet's default also shows miles and feet)
         prefer_canvas=False,
         min_zoom=5,
         max_zoom=18,
@@ -131,8 +140,56 @@ def base_map(
     m.get_root().header.add_child(Element(MAP_CSS), name="sx_css")  # after Leaflet's rules, which it overrides
     m._sx_lang = lang
     m._sx_legend = []
+    m._sx_points = False  # set by the point layers; a choropleth under points is drawn lighter
+    _MetricScale().add_to(m)
+    _SteadyFocus().add_to(m)
     add_basemap(m, basemap, tianditu_key=tianditu_key, lang=lang)
     return m
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SxScale"
+
+
+class _SteadyFocus(MacroElement):
+    """Focus the map on the first press without scrolling its frame.
+
+    Leaflet's keyboard handler focuses the map container on mousedown; in
+    streamlit-folium's frame that focus scrolled the frame by a few pixels
+    between mousedown and mouseup, so the first click on a county ended on
+    another shape and selected nothing (one click in three, measured).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            if (!map.keyboard) { return; }
+            map.keyboard.disable();  // the handler's listeners hold the old function: re-bind them
+            map.keyboard._onMouseDown = function () {
+                if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+            };
+            map.keyboard.enable();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SxSteadyFocus"
 
 
 def zoom_for(bounds: tuple[float, float, float, float], size: tuple[int, int] = (800, 540)) -> float:
@@ -201,36 +258,15 @@ def simplify_for_display(frame: gpd.GeoDataFrame, tolerance: float, decimals: in
 
 
 def finish(m: folium.Map, *, lang: str = "zh", layer_control: bool = True) -> folium.Map:
-    """Add the legend (every layer that was added) and the layer switcher."""
+    """Add the legend (every layer that was added) and the layer switcher, folded to its button."""
     if m._sx_legend:
-        Legend(f"<details open><summary>{t('map.legend', lang)}</summary>{''.join(m._sx_legend)}</details>").add_to(m)
+        Legend(t("map.legend", lang), m._sx_legend).add_to(m)
     if layer_control:
-        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+        folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
 
 
 # --- layers ----------------------------------------------------------------------------------
-
-
-def _props_frame(frame: pd.DataFrame, columns: list[str], lang: str = "zh") -> pd.DataFrame:
-    """JSON-ready properties: None for missing values, 是/否 (yes/no) for booleans, text otherwise."""
-    keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
-    out = pd.DataFrame(frame[keep]).copy()
-    yes, no = t("bool.true", lang), t("bool.false", lang)
-    for c in out.columns:
-        col = out[c]
-        missing = col.isna().to_numpy()
-        if col.dtype == bool or str(col.dtype) == "boolean":
-            values = np.where(col.fillna(False).astype(bool).to_numpy(), yes, no).astype(object)
-        elif pd.api.types.is_float_dtype(col):
-            values = col.round(4).to_numpy(dtype=object)
-        elif pd.api.types.is_integer_dtype(col):
-            values = col.astype("Int64").to_numpy(dtype=object)
-        else:
-            values = col.astype(str).to_numpy(dtype=object)
-        values[missing] = None
-        out[c] = values
-    return out
 
 
 def add_reference(
@@ -289,7 +325,7 @@ def _collection(geoms: gpd.GeoSeries, props: pd.DataFrame | None = None, decimal
     """A GeoJSON FeatureCollection built directly (much faster than GeoDataFrame.__geo_interface__).
 
     Rows with a missing or empty geometry are left out; ``props`` must hold
-    JSON-ready values (see :func:`_props_frame`).
+    JSON-ready values (see :func:`~sxgeo.outputs.webmap_style.popup_props`).
     """
     geoms = gpd.GeoSeries(geoms).reset_index(drop=True)
     ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
@@ -324,39 +360,37 @@ def add_choropleth(
     """Polygons coloured by an indicator, with hover tooltip, popup and legend.
 
     Each feature carries ``sx_level`` and ``sx_code`` so that a click on it can
-    be read back (streamlit-folium's ``last_active_drawing``).
+    be read back (streamlit-folium's ``last_active_drawing``).  When point
+    layers are drawn on the same map (a county), the fill is lighter, so that
+    points, the covered area and the uncovered points stay readable on every
+    class colour; the choice is made when the map is rendered.
     """
     statuses = units[status_col] if status_col and status_col in units else None
     colours, rows = classify(units[value_col], indicator, statuses)
     status_text = text_labels("val.status", lang)
-    props = pd.DataFrame(
-        {
-            "sx_level": unit_level,
-            "sx_code": units[code_col].astype(str).to_numpy(),
-            "sx_colour": colours.to_numpy(),
-            t("col.name", lang): units[name_col].astype(str).to_numpy(),
-            t("map.code", lang): units[code_col].astype(str).to_numpy(),
-            t("col.value", lang): [fmt_value(v, indicator.unit) for v in units[value_col]],
-            t("col.threshold", lang): (indicator.comparator + " " + fmt_value(indicator.threshold, indicator.unit))
-            if indicator.threshold is not None
-            else "—",
-        },
-        index=units.index,
-    )
+    shown = {
+        t("col.name", lang): units[name_col].astype(str).to_numpy(),
+        t("map.code", lang): units[code_col].astype(str).to_numpy(),
+        t("col.value", lang): [fmt_value(v, indicator.unit) for v in units[value_col]],
+        t("col.threshold", lang): fmt_threshold(indicator.comparator, indicator.threshold, indicator.unit, lang)
+        if indicator.threshold is not None
+        else "—",
+    }
     if status_col and status_col in units:
-        props[t("col.status", lang)] = units[status_col].map(status_text).fillna(status_text["no_data"]).to_numpy()
-    shown = [c for c in props.columns if not c.startswith("sx_")]
-    short, keys, labels = _short_keys(props[shown])
-    props = pd.concat([props[["sx_level", "sx_code", "sx_colour"]], short], axis=1)
+        shown[t("col.status", lang)] = units[status_col].map(status_text).fillna(status_text["no_data"]).to_numpy()
+    short, keys, labels = _short_keys(pd.DataFrame(shown, index=units.index))
+    props = pd.concat([pd.DataFrame({"sx_level": unit_level, "sx_code": units[code_col].astype(str).to_numpy(),
+                                     "sx_colour": colours.to_numpy()}, index=units.index), short], axis=1)
     data = _collection(units.geometry, props)
     hl = str(highlight_code) if highlight_code is not None else None
 
     def style(feature):
         p = feature["properties"]
         selected = hl is not None and p["sx_code"] == hl
+        under_points = getattr(m, "_sx_points", False)  # read at render time, after every layer was added
         return {
             "fillColor": p["sx_colour"],
-            "fillOpacity": 0.65,
+            "fillOpacity": CHOROPLETH_OPACITY_UNDER_POINTS if under_points else CHOROPLETH_OPACITY,
             "color": "#222" if selected else "#555",
             "weight": 3 if selected else 0.8,
         }
@@ -367,7 +401,7 @@ def add_choropleth(
         style_function=style,
         highlight_function=lambda _f: {"weight": 2.5, "color": "#000", "fillOpacity": 0.8},
         tooltip=folium.GeoJsonTooltip(fields=[keys[0], keys[2]], labels=False, sticky=False),
-        popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
+        popup=PopupTable(keys, labels),
         zoom_on_click=False,
     ).add_to(m)
     rows = rows + [(CLASS_COLOURS[4], status_text["no_data"])]
@@ -379,34 +413,39 @@ def add_choropleth(
     legend_section(m, title, [(swatch(c), label) for c, label in rows])
 
 
-def _category_labels(kind: str, lang: str) -> dict[str, dict[str, str]]:
-    """Category codes of the kind's columns in words (``cat.<column>.<code>``)."""
-    return {col.name: text_labels(f"cat.{col.name}", lang) for col in KINDS[kind].columns if col.dtype == "category"}
+#: Columns every point layer shares (listed after the kind's own ones in a popup).
+_COMMON = [c.name for c in KINDS["residential"].columns if all(c.name in {x.name for x in k.columns} for k in KINDS.values())]
+#: Columns a popup never shows (positions, codes and provenance).
+_NOT_IN_POPUP = {"lon", "lat", "coord_system", "source", "township_code", "county_code"}
 
 
 def _popup_columns(kind: str) -> list[str]:
-    skip = {"lon", "lat", "coord_system", "source", "township_code", "county_code"}
-    cols = [c.name for c in KINDS[kind].columns if c.name not in skip]
-    return list(dict.fromkeys(cols + ["county_name", "township_name", "planned"]))
+    """A kind's popup rows: its name, its own columns, then where it is, its ID and the planned flag."""
+    own = [c.name for c in KINDS[kind].columns if c.name not in _COMMON]
+    common = ["address", "township_name", "county_name", "city_name", "id"]
+    cols = ["name", *own, *common, *_COMMON, "planned"]
+    return [c for c in dict.fromkeys(cols) if c not in _NOT_IN_POPUP]
 
 
-def _readable(frame: pd.DataFrame, kind: str, lang: str, columns: list[str]) -> pd.DataFrame:
-    """Category codes in words, booleans as 是/否, headers in ``lang``."""
-    props = _props_frame(frame, columns, lang)
-    for col, mapping in _category_labels(kind, lang).items():
-        if col in props:
-            props[col] = props[col].map(mapping).where(props[col].notna(), None).fillna(props[col])
-    return localise(props, lang, values=False)
+class PointCollection(NamedTuple):
+    """A point layer ready to draw: GeoJSON with short property keys, and per key its popup label and unit template."""
+
+    data: dict
+    keys: list[str]
+    labels: list[str]
+    units: list[str]
 
 
-def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> tuple[dict, list[str], list[str]]:
-    """A point layer as GeoJSON with readable popup properties: (collection, keys, labels).
+def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> PointCollection:
+    """A point layer as GeoJSON with readable popup properties (see :class:`PointCollection`).
 
-    Separate from :func:`add_points` so that callers can cache it.
+    Separate from :func:`add_points` so that callers can cache it.  Values are
+    text (see :func:`~sxgeo.outputs.webmap_style.popup_props`) under short keys (``p0``, ``p1``, ...);
+    labels and units are sent once per layer, not once per feature.
     """
     frame = located(frame)  # rows without a real position are listed, not drawn
-    props, keys, labels = _short_keys(_readable(frame, kind, lang, _popup_columns(kind)))
-    return _collection(frame.geometry, props), keys, labels
+    props, keys, labels, units = popup_props(frame, _popup_columns(kind), lang, kind)
+    return PointCollection(_collection(frame.geometry, props), keys, labels, units)
 
 
 def _short_keys(props: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
@@ -419,10 +458,14 @@ def _short_keys(props: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]
     return props.set_axis(keys, axis=1), keys, [str(c) for c in props.columns]
 
 
-def _icon_marker(svg: str, size: int) -> folium.Marker:
-    """The marker of a point layer: an inline SVG symbol of ``size`` pixels, centred on the point."""
+def _icon_marker(svg: str, size: int, on_top: bool = False) -> folium.Marker:
+    """The marker of a point layer: an inline SVG symbol of ``size`` pixels, centred on the point.
+
+    ``on_top`` markers are drawn (and clicked) above every other marker at the same place.
+    """
     return folium.Marker(
-        icon=folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon")
+        icon=folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="sx-icon"),
+        **({"z_index_offset": 1000} if on_top else {}),
     )
 
 
@@ -436,7 +479,7 @@ def add_points(
     show: bool = True,
     style_key: str | None = None,
     legend_label: str | None = None,
-    collection: tuple[dict, list[str], list[str]] | None = None,
+    collection: PointCollection | None = None,
 ) -> None:
     """A facility (or demand) layer with the kind's own icon and a popup of its attributes.
 
@@ -446,22 +489,23 @@ def add_points(
         if frame is None or not len(frame):
             return
         collection = point_collection(frame, kind, lang)
-    data, keys, labels = collection
+    data, keys, labels, units = collection
     if not data["features"]:
         return
+    m._sx_points = True
     shape, colour = ICON_STYLES[style_key or kind]
-    size = 9 if shape == "dot" else 14
+    size = 9 if shape == "dot" else 24 if style_key == "planned" else 14  # planned sites stand out
     title = name or KINDS[kind].label(lang)
     n = len(data["features"])
     folium.GeoJson(
         data,
         name=t("map.layer_count", lang, title=title, n=n),
         marker=_icon_marker(icon_svg(shape, colour, size), size),
-        popup=folium.GeoJsonPopup(fields=keys, aliases=labels, labels=True),
-        tooltip=folium.GeoJsonTooltip(fields=keys[1:2], labels=False),
+        popup=PopupTable(keys, labels, units),
+        tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
         show=show,
     ).add_to(m)
-    legend_section(m, title, [(icon_svg(shape, colour, size), legend_label or title)])
+    legend_section(m, title, [(icon_svg(shape, colour, min(size, 12)), legend_label or title)])
 
 
 #: Popup fields of a scored residential point (capacity access).
@@ -475,10 +519,15 @@ def add_score_points(m: folium.Map, points: gpd.GeoDataFrame, threshold: float, 
         frame = points[points["below"].fillna(False).astype(bool).to_numpy() == below]
         if not len(frame):
             continue
-        props, keys, labels = _short_keys(localise(_props_frame(frame, _SCORE_COLUMNS, lang), lang, values=False))
+        props, keys, labels, units = popup_props(frame, _SCORE_COLUMNS, lang)
         label = t(key, lang, threshold=f"{threshold:g}")
         add_points(m, None, "residential", lang=lang, name=label, style_key=style, legend_label=label,
-                   collection=(_collection(frame.geometry, props), keys, labels))
+                   collection=PointCollection(_collection(frame.geometry, props), keys, labels, units))
+
+
+#: Popup fields of an uncovered demand point: who lives there, how far the nearest facility is, where it is.
+_UNCOVERED_COLUMNS = ["name", "population", "minutes", "nearest_facility_name", "distance_m", "township_name",
+                      "county_name"]
 
 
 def add_coverage(
@@ -490,28 +539,40 @@ def add_coverage(
     title: str | None = None,
     threshold_min: float = 15.0,
 ) -> None:
-    """The walking-coverage area (isochrones) and the uncovered demand points, highlighted."""
+    """The walking-coverage area (isochrones) and the uncovered demand points, highlighted.
+
+    The area is hatched in :data:`~sxgeo.outputs.webmap_style.COVERAGE_COLOUR`
+    with a dashed outline and does not take clicks; the uncovered points are
+    black rings with a white halo, drawn above every other marker so that a
+    click on one opens its own popup (walking time, nearest facility and its
+    distance) and not that of the demand point drawn at the same place.
+    """
     area_name = title or t("map.covered_area", lang, minutes=threshold_min)
     if covered_area is not None and len(covered_area):
         area = simplify_for_display(covered_area[[covered_area.geometry.name]], 0.0002)
+        CoverageHatch().add_to(m)
         folium.GeoJson(
             _collection(area.geometry),
             name=area_name,
-            style_function=lambda _f: {"fillColor": "#74c476", "fillOpacity": 0.35, "color": "#31a354", "weight": 1},
+            style_function=lambda _f: {"fillColor": f"url(#{HATCH_ID})", "fillOpacity": 1, "color": COVERAGE_COLOUR,
+                                       "weight": 1.5, "opacity": 0.9, "dashArray": "5 4"},
             interactive=False,
         ).add_to(m)
-        legend_section(m, area_name, [(swatch("#74c476", "#31a354", 0.5), area_name)])
+        m._sx_points = True
+        legend_section(m, area_name, [(coverage_swatch(), area_name)])
     if uncovered is not None and len(uncovered):
-        cols = ["name", "population", "minutes", "distance_m", "nearest_facility_name", "county_name", "township_name"]
-        props, keys, aliases = _short_keys(localise(_props_frame(uncovered, cols, lang), lang, values=False))
+        uncovered = located(uncovered)
+        props, keys, labels, units = popup_props(uncovered, _UNCOVERED_COLUMNS, lang, "residential")
         data = _collection(uncovered.geometry, props)
         label = t("map.uncovered", lang)
         n = len(data["features"])
+        shape, colour = ICON_STYLES["uncovered"]
         folium.GeoJson(
             data,
             name=t("map.layer_count", lang, title=label, n=n),
-            marker=_icon_marker(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), 16),
-            popup=folium.GeoJsonPopup(fields=keys, aliases=aliases, labels=True),
+            marker=_icon_marker(icon_svg(shape, colour, 18), 18, on_top=True),
+            popup=PopupTable(keys, labels, units),
             tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
         ).add_to(m)
-        legend_section(m, label, [(icon_svg("ring", ICON_STYLES["uncovered"][1], 16), label)])
+        m._sx_points = True
+        legend_section(m, label, [(icon_svg(shape, colour, 14), label)])

@@ -1,37 +1,88 @@
-"""How the web maps look: their stylesheet, marker icons, legend and the colour classes of a choropleth.
+"""How the web maps look: their stylesheet, marker icons, legend, popups and the colour classes of a choropleth.
 
-Pure presentation, shared by every layer of :mod:`sxgeo.outputs.webmap`:
-icons are inline SVG and the legend plain HTML, so a map pulls no icon font
-or image from a CDN.
+Pure presentation, shared by every layer of :mod:`sxgeo.outputs.webmap`
+(popup values are written here too, see :func:`popup_props`):
+icons are inline SVG, the legend plain HTML and the coverage hatch an inline
+SVG pattern, so a map pulls no icon font or image from a CDN.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import folium
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
-from sxgeo.formatting import fmt_value
+from sxgeo.formatting import fmt_count, fmt_value
+from sxgeo.layers.kinds import KINDS
+from sxgeo.text import has, t
+from sxgeo.text import labels as text_labels
 
 __all__ = [
+    "CHOROPLETH_OPACITY",
+    "CHOROPLETH_OPACITY_UNDER_POINTS",
     "CLASS_COLOURS",
+    "COVERAGE_COLOUR",
+    "HATCH_ID",
     "ICON_STYLES",
+    "LEGEND_OPEN_MIN",
     "MAP_CSS",
     "NO_NETWORK_COLOUR",
+    "POPUP_OPTIONS",
+    "POPUP_UNITS",
+    "UNCOVERED_COLOUR",
+    "CoverageHatch",
     "Indicator",
     "Legend",
+    "PopupTable",
     "classify",
+    "coverage_swatch",
     "icon_svg",
     "legend_section",
+    "popup_props",
     "swatch",
 ]
+
+#: Choropleth colours: met, close (>= 90 % of the way), far (>= 75 %), very far, no data.
+CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
+#: Choropleth colour of units the street network does not cover (status ``no_network``): grey-blue, none of the classes.
+NO_NETWORK_COLOUR = "#8fa3b8"
+#: The walking-coverage area: a dark indigo hatch and dashed outline, a hue no choropleth class uses.
+COVERAGE_COLOUR = "#253494"
+#: The rings of uncovered demand points: black with a white halo, readable on every class colour.
+UNCOVERED_COLOUR = "#000000"
+#: Fill opacity of a choropleth alone, and under point layers (a lighter fill keeps the points readable).
+CHOROPLETH_OPACITY = 0.65
+CHOROPLETH_OPACITY_UNDER_POINTS = 0.3
+#: Element id of the coverage hatch (polygons filled with ``url(#sx-hatch)``).
+HATCH_ID = "sx-hatch"
+#: The legend starts open on maps at least this many pixels wide and high, folded on smaller ones.
+LEGEND_OPEN_MIN = (700, 450)
+
+# Where the controls sit: zoom buttons top left, the (collapsed) layer switcher
+# top right, the scale bar and above it the legend bottom left.  Leaflet keeps
+# every control above the map panes (the panes share one stacking context
+# under the controls; giving the controls a lower z-index would draw polygons
+# and markers over them), so a popup cannot simply be raised above a control.
+# Instead Leaflet's auto-pan keeps each popup inside the map minus these
+# margins: ``[left, top]`` clears the zoom buttons (44 px wide with their
+# margin), ``[right, bottom]`` the folded layer switcher (54 px wide with its
+# margin) and the scale bar with the folded legend (about 85 px high).  The
+# open legend can be taller; it folds itself when a popup lands on it (see
+# :class:`Legend`).
+#: Options of every popup: auto-pan margins that keep it clear of the controls, and a readable width.
+POPUP_OPTIONS: dict = {
+    "autoPanPaddingTopLeft": [52, 12],
+    "autoPanPaddingBottomRight": [62, 92],
+    "maxWidth": 320,
+}
 
 #: The maps' own stylesheet (put into each map's header after Leaflet's).
 MAP_CSS = """
@@ -41,16 +92,22 @@ MAP_CSS = """
 .sx-label{background:none;border:none;color:#555;font-size:12px;white-space:nowrap;
   text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%)}
 .leaflet-control-layers{font-size:12px;line-height:1.5}
-.sx-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:11px;line-height:16px;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:55vh;overflow:auto}
-.sx-legend summary{cursor:pointer;font-weight:bold}
-.sx-legend h4{margin:3px 0 1px;font-size:11px}
-.sx-legend i{display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px}
-.sx-legend svg{vertical-align:-2px;margin-right:5px}
+.leaflet-control-layers-list{max-height:min(60vh,420px);overflow-y:auto}
+.sx-legend{background:rgba(255,255,255,.92);padding:2px 7px;border-radius:4px;font-size:11px;line-height:15px;
+  box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:220px}
+.sx-legend summary{cursor:pointer;font-weight:bold;font-size:12px;line-height:20px;user-select:none}
+.sx-legend .sx-legend-body{max-height:min(40vh,260px);overflow-y:auto;overflow-x:hidden;padding-bottom:2px}
+.sx-legend h4{margin:3px 0 0;font-size:11px;line-height:15px}
+.sx-legend h4,.sx-legend .sx-row{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.sx-legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px}
+.sx-legend svg{vertical-align:-2px;margin-right:4px}
+.sx-popup{border-collapse:collapse;font-size:12px;line-height:17px}
+.sx-popup th{font-weight:normal;color:#666;text-align:left;padding:0 10px 0 0;vertical-align:top;white-space:nowrap}
+.sx-popup td{padding:0}
 </style>
 """
 
-# --- icons and legend ------------------------------------------------------------------------
+# --- icons -----------------------------------------------------------------------------------
 
 #: Per-kind marker: (shape, fill colour).  Shapes are drawn as inline SVG.
 ICON_STYLES: dict[str, tuple[str, str]] = {
@@ -60,7 +117,7 @@ ICON_STYLES: dict[str, tuple[str, str]] = {
     "residential": ("dot", "#636363"),
     "minor_protection": ("triangle", "#3182bd"),
     "planned": ("star", "#d62728"),
-    "uncovered": ("ring", "#de2d26"),
+    "uncovered": ("ring", UNCOVERED_COLOUR),
     "score_below": ("dot", "#7b3294"),
     "score_above": ("dot", "#0571b0"),
 }
@@ -71,13 +128,15 @@ def icon_svg(shape: str, color: str, size: int = 14) -> str:
     s = size
     h = s / 2
     edged = f'fill="{color}" stroke="#fff" stroke-width="1.5"'  # a white outline keeps symbols apart
+    ring = f'<circle cx="{h}" cy="{h}" r="{h - 2.5}" fill="none" '
     body = {
         "square": f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" rx="2" {edged}/>',
         "diamond": f'<polygon points="{h},0.8 {s - 0.8},{h} {h},{s - 0.8} 0.8,{h}" {edged}/>',
         "circle": f'<circle cx="{h}" cy="{h}" r="{h - 1.2}" {edged}/>',
         "dot": f'<circle cx="{h}" cy="{h}" r="{h / 2}" fill="{color}" fill-opacity="0.8"/>',
         "triangle": f'<polygon points="{h},0.8 {s - 0.8},{s - 1} 0.8,{s - 1}" {edged}/>',
-        "ring": f'<circle cx="{h}" cy="{h}" r="{h - 2}" fill="none" stroke="{color}" stroke-width="3"/>',
+        # a white halo under the ring keeps it readable on any fill
+        "ring": ring + 'stroke="#fff" stroke-width="4.5"/>' + ring + f'stroke="{color}" stroke-width="2.2"/>',
         "star": (
             '<polygon points="'
             + " ".join(
@@ -91,42 +150,295 @@ def icon_svg(shape: str, color: str, size: int = 14) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{body}</svg>'
 
 
-class Legend(MacroElement):
-    """A Leaflet control holding the legend HTML (bottom right)."""
+# --- coverage hatch --------------------------------------------------------------------------
+
+_HATCH_DEFS = (
+    f'<defs><pattern id="{HATCH_ID}" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+    f'<rect width="7" height="7" fill="{COVERAGE_COLOUR}" fill-opacity="0.07"/>'
+    f'<line x1="1" y1="0" x2="1" y2="7" stroke="{COVERAGE_COLOUR}" stroke-width="2" stroke-opacity="0.6"/>'
+    "</pattern></defs>"
+)
+
+
+class CoverageHatch(MacroElement):
+    """Defines the SVG hatch pattern :data:`HATCH_ID` once per page (a hidden inline SVG, no request).
+
+    Leaflet writes a path's ``fillColor`` into its ``fill`` attribute, so a
+    polygon styled ``fillColor: "url(#sx-hatch)"`` is hatched.  The pattern is
+    created by the map's script (which streamlit-folium runs) rather than put
+    into the page body.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "sx-legend");
-                div.innerHTML = {{ this.content|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
+            if (document.getElementById({{ this.hatch_id|tojson }})) { return; }
+            var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+            svg.setAttribute("width", "0");
+            svg.setAttribute("height", "0");
+            svg.setAttribute("aria-hidden", "true");
+            svg.style.position = "absolute";
+            svg.innerHTML = {{ this.defs|tojson }};
+            document.body.appendChild(svg);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, content: str) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SxCoverageHatch"
+        self.hatch_id = HATCH_ID
+        self.defs = _HATCH_DEFS
+
+
+def coverage_swatch() -> str:
+    """The legend symbol of the covered area: the hatch (as a CSS gradient) in a dashed outline."""
+    return (f'<i style="background:repeating-linear-gradient(45deg,{COVERAGE_COLOUR} 0 2px,transparent 2px 5px);'
+            f'opacity:.8;border:1px dashed {COVERAGE_COLOUR}"></i>')
+
+
+# --- legend ----------------------------------------------------------------------------------
+
+
+class Legend(MacroElement):
+    """The legend: a foldable Leaflet control at the bottom left, above the scale bar.
+
+    It is a ``<details>`` element: the title with its disclosure triangle is
+    always shown, the entries (one line each, scrolling beyond a fixed height)
+    fold away.  It starts open on maps of at least :data:`LEGEND_OPEN_MIN`
+    pixels and folded on smaller ones, and folds itself when a popup opens
+    over it (popups sit in a map pane, which no control can be put under).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var div = L.DomUtil.create("div", "sx-legend");
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                div.innerHTML = {{ this.content|tojson }};
+                var size = map.getSize(), details = div.querySelector("details");
+                if (details && size.x > 0 && (size.x < {{ this.open_min[0] }} || size.y < {{ this.open_min[1] }})) {
+                    details.open = false;
+                }
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo(map);
+            map.on("popupopen", function (e) {
+                var fold = function () {
+                    var details = div.querySelector("details"), box = e.popup.getElement();
+                    if (!details || !details.open || !box || !map.hasLayer(e.popup)) { return; }
+                    var a = div.getBoundingClientRect(), b = box.getBoundingClientRect();
+                    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+                        details.open = false;
+                    }
+                };
+                fold();
+                setTimeout(fold, 400);  /* again after Leaflet's auto-pan */
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, sections: Sequence[str], *, open_min: tuple[int, int] = LEGEND_OPEN_MIN) -> None:
         super().__init__()
         self._name = "SxLegend"
-        self.content = content
+        self.open_min = list(open_min)
+        self.content = (f'<details open><summary>{html.escape(title)}</summary>'
+                        f'<div class="sx-legend-body">{"".join(sections)}</div></details>')
 
 
 def legend_section(m: folium.Map, title: str, rows: Iterable[tuple[str, str]]) -> None:
-    """Queue a legend section: ``rows`` are (symbol HTML, label)."""
-    body = "".join(f"<div>{sym}{html.escape(label)}</div>" for sym, label in rows)
-    m._sx_legend.append(f"<h4>{html.escape(title)}</h4>{body}")
+    """Queue a legend section: ``rows`` are (symbol HTML, label), one line each.
+
+    A section of one row is that row alone (a layer's symbol with its name);
+    longer ones get ``title`` as a heading.  Labels cut by the legend's width
+    show in full on hover.
+    """
+    rows = list(rows)
+    body = "".join(f'<div class="sx-row" title="{html.escape(label)}">{sym}{html.escape(label)}</div>'
+                   for sym, label in rows)
+    head = "" if len(rows) == 1 else f'<h4 title="{html.escape(title)}">{html.escape(title)}</h4>'
+    m._sx_legend.append(head + body)
 
 
 def swatch(fill: str, stroke: str = "#666", opacity: float = 0.75) -> str:
     """A legend's colour square (filled ``fill``, outlined ``stroke``)."""
     return f'<i style="background:{fill};opacity:{opacity};border:1px solid {stroke}"></i>'
+
+
+# --- popups ----------------------------------------------------------------------------------
+
+
+class PopupTable(folium.GeoJsonPopup):
+    """A feature's popup: a table of its formatted properties, with units.
+
+    Values arrive as ready text (years without a thousands separator, flags as
+    words); ``units`` holds per field a template such as ``"{n} 个学位"`` that
+    the browser fills with a numeric value, so the unit is sent once per layer
+    and not once per feature.  Missing values leave their row out, and values
+    are HTML-escaped.  Options default to :data:`POPUP_OPTIONS`.
+    """
+
+    _template = FoliumTemplate(  # folium's, for its tojavascript filter
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup(function (layer) {
+            var p = layer.feature.properties, rows = [];
+            var fields = {{ this.fields|tojson }}, aliases = {{ this.aliases|tojson }}, units = {{ this.units|tojson }};
+            var esc = function (s) {
+                return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+            };
+            fields.forEach(function (k, i) {
+                var v = p[k];
+                if (v === null || v === undefined || v === "") { return; }
+                v = esc(v);
+                if (units[i] && /^-?[0-9][0-9,.]*$/.test(v)) { v = units[i].replace("{n}", v); }
+                rows.push("<tr><th>" + aliases[i] + "</th><td>" + v + "</td></tr>");
+            });
+            return '<table class="sx-popup">' + rows.join("") + "</table>";
+        }, {{ this.popup_options|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, fields: Sequence[str], aliases: Sequence[str], units: Sequence[str] | None = None,
+                 **options) -> None:
+        super().__init__(fields=list(fields), aliases=[html.escape(a) for a in aliases], labels=True, localize=False,
+                         class_name="sx-popup-box", **{**POPUP_OPTIONS, **options})
+        self.units = [html.escape(u) for u in units] if units is not None else [""] * len(fields)
+        if len(self.units) != len(self.fields):
+            raise ValueError("one unit template per field")
+
+
+# --- popup values ----------------------------------------------------------------------------
+
+#: Popup values with a unit: column -> text key of its ``{n} unit`` template (filled in the browser).
+POPUP_UNITS = {
+    "places": "map.unit.places",
+    "enrolled": "map.unit.children",
+    "beds": "map.unit.beds",
+    "nursing_beds": "map.unit.beds",
+    "population": "map.unit.people",
+    "pop_3_5": "map.unit.people",
+    "pop_60_plus": "map.unit.people",
+    "demand": "map.unit.people",
+}
+#: How the columns that no layer kind declares are shown (others by their pandas dtype).
+_EXTRA_FORMATS = {
+    "planned": "bool",
+    "minutes": "minutes",
+    "distance_m": "distance",
+    "demand": "number",
+    "score": "number",
+    "supply_in_reach": "number",
+}
+
+
+def _label(column: str, lang: str) -> str | None:
+    """A popup row's label: the map's own (``map.col.<column>``), else the catalogue's column header, else None."""
+    if has(f"map.col.{column}"):
+        return t(f"map.col.{column}", lang)
+    if has(f"col.{column}"):
+        return t(f"col.{column}", lang)
+    return None
+
+
+def _format_of(column: str, kind: str | None, values: pd.Series) -> str:
+    """How a column's values are written: the kind's dtype, a known extra column, else by pandas dtype."""
+    if kind is not None:
+        declared = next((c.dtype for c in KINDS[kind].columns if c.name == column), None)
+        if declared is not None:
+            return declared
+    if column in _EXTRA_FORMATS:
+        return _EXTRA_FORMATS[column]
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        return "bool"
+    if pd.api.types.is_integer_dtype(values):
+        return "int"
+    if pd.api.types.is_float_dtype(values):
+        return "number"
+    return "str"
+
+
+def _number(value: float) -> str:
+    """A measured number rounded as people read it: whole from 100, one decimal from 10, else two."""
+    v = float(value)
+    digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2
+    text = f"{v:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if digits else text
+
+
+def _distance(metres: float, lang: str) -> str:
+    """A distance in metres (to 10 m) below 1 km, else in km with one decimal."""
+    if metres < 1000:
+        return t("map.value.metres", lang, n=f"{round(metres, -1):,.0f}")
+    return t("map.value.km", lang, n=f"{metres / 1000:,.1f}")
+
+
+def _writer(how: str, column: str, lang: str):
+    """The function that writes one (present) value of a column in format ``how``."""
+    if how == "bool":
+        words = {True: t("bool.true", lang), False: t("bool.false", lang)}
+        if has(f"map.flag.{column}.true"):
+            words = {True: t(f"map.flag.{column}.true", lang), False: t(f"map.flag.{column}.false", lang)}
+        return lambda v: words[bool(v)]
+    if how == "category":
+        names = text_labels(f"cat.{column}", lang)
+        return lambda v: names.get(str(v), str(v))
+    if how == "year":
+        return lambda v: str(int(float(v)))
+    if how in ("minutes", "distance"):
+        write = (lambda v: t("map.value.minutes", lang, n=f"{v:.1f}")) if how == "minutes" else (lambda v: _distance(v, lang))
+        unreachable = t("map.value.unreachable", lang)
+        return lambda v: write(float(v)) if math.isfinite(float(v)) else unreachable
+    if how == "int":
+        return lambda v: fmt_count(v) if math.isfinite(float(v)) else None
+    if how in ("float", "number"):
+        return lambda v: _number(v) if math.isfinite(float(v)) else None
+    return lambda v: str(v).strip() or None
+
+
+def _written(write, value) -> str | None:
+    """``write(value)``, or the value as plain text when it is not of its column's type (a user's free text)."""
+    try:
+        return write(value)
+    except (TypeError, ValueError, OverflowError):
+        return str(value).strip() or None
+
+
+def popup_props(frame: pd.DataFrame, columns: Sequence[str], lang: str,
+                kind: str | None = None) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
+    """Popup properties as text under short keys: (properties, keys, labels, units).
+
+    Years are written without a thousands separator, flags as 是/否 (or the
+    column's own words), categories in words, measures rounded, minutes and
+    distances with their unit; missing values are None.  Columns without a
+    label in the catalogue are left out, so no internal column name shows.
+    """
+    out, labels, units = {}, [], []
+    for column in dict.fromkeys(columns):
+        label = _label(column, lang)
+        if column not in frame.columns or label is None:
+            continue
+        values = frame[column]
+        write = _writer(_format_of(column, kind, values), column, lang)
+        present = values.notna().to_numpy()
+        out[column] = [_written(write, v) if ok else None for v, ok in zip(values.to_numpy(dtype=object), present)]
+        labels.append(label)
+        units.append(t(POPUP_UNITS[column], lang) if column in POPUP_UNITS else "")  # "{n}" stays for the browser
+    keys = [f"p{i}" for i in range(len(out))]
+    # object columns keep None as None (pandas would infer a string dtype and write NaN)
+    props = pd.DataFrame({k: pd.Series(v, index=frame.index, dtype=object) for k, v in zip(keys, out.values())},
+                         index=frame.index, columns=keys)
+    return props, keys, labels, units
 
 
 # --- values and classes ----------------------------------------------------------------------
@@ -140,12 +452,6 @@ class Indicator:
     threshold: float | None = None
     comparator: str = ">="
     unit: str = "share"
-
-
-#: Choropleth colours: met, close (>= 90 % of the way), far (>= 75 %), very far, no data.
-CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
-#: Choropleth colour of units the street network does not cover (status ``no_network``): grey-blue, none of the classes.
-NO_NETWORK_COLOUR = "#8fa3b8"
 
 
 def classify(values: pd.Series, indicator: Indicator,

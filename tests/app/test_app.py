@@ -152,7 +152,7 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
                       "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县",  # numbers from the targets file
                       "#### 服务范围内学位不足的乡镇（按缺口排序）", "#### 服务范围内养老床位不足的乡镇（按缺口排序）",
                       "#### 未上图的记录"]
-    assert tab.caption[-1].value == "忻州市保德县没有未上图的记录：所有载入的记录都有坐标。"  # the demo rows all have one
+    assert tab.success[-1].value == "忻州市保德县没有未上图的记录：所有载入的记录都有坐标。"  # the demo rows all have one
     kg = tab.dataframe[0].value
     expected = demo_workspace.gap_list("kindergarten", "county", "140931")
     assert len(kg) == len(expected) > 0
@@ -317,7 +317,7 @@ def test_repository_config_and_packaged_launch_agree():
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     flat = {f"{section}.{key}": str(value).lower() for section, values in config.items() for key, value in values.items()}
-    assert OPTIONS == flat
+    assert flat == OPTIONS
     assert OPTIONS["server.fileWatcherType"] == "none"  # no per-session polling of the app's modules
 
 
@@ -331,7 +331,7 @@ def test_scenario_upload_shows_every_target_before_and_after(app, demo_workspace
               "经度": round(gap.geometry.x, 6), "纬度": round(gap.geometry.y, 6)}
     planned = _csv([record])
     scen = app.tabs[2]
-    scen.selectbox(key="planned_kind@zh").set_value("kindergartens")
+    app.selectbox(key="planned_kind@zh").set_value("kindergartens")  # beside the map
     _run(app)
     app.tabs[2].file_uploader(key="planned_file").set_value(("规划.csv", planned, "text/csv"))
     _run(app)

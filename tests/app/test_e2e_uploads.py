@@ -146,7 +146,7 @@ def test_address_only_kindergartens_are_listed_not_drawn(app_server):
         page.get_by_role("tab", name="缺口清单").click()
         _wait_text(page, "太原市小店区：2 行没有可用坐标，按所在乡镇/区县计入规则和指标，不参与距离分析，也不在地图上显示。")
         gaps = page.locator('[data-testid="stTabPanel"]:visible').first
-        gaps.get_by_text("未上图的记录", exact=True).wait_for()
+        gaps.get_by_text("未上图的记录", exact=True).first.wait_for()  # (a rerun can leave a stale copy for a moment)
         button = gaps.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 CSV").last
         with page.expect_download(timeout=60_000) as info:
             button.click()

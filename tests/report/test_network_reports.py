@@ -65,7 +65,7 @@ def test_gap_exports_carry_the_network_reach_and_the_facility_county(xiaodian_os
     assert code == 0
     rows = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
     assert "本区县路网覆盖率" in rows.columns and "最近设施所在区县" in rows.columns
-    share = rows["本区县路网覆盖率"].astype(float)
+    share = rows["本区县路网覆盖率"].str.rstrip("%").astype(float) / 100  # shown as a percentage
     assert share.nunique() == 1 and 0 < share.iloc[0] < 0.95
 
 
