@@ -131,12 +131,16 @@ def main() -> None:
     basemap = basemap_choice(lang)
     planned = planned_layers()
     workspaces.keep_scenario(planned)
+    names = [t(f"app.{k}", lang) for k in urlstate.TABS]
+    # the address follows the view before the slow part of the run (a reload during the run finds it there)
+    open_tab = st.session_state.get(f"tab@{lang}", names[urlstate.TABS.index(st.session_state.get("_url_tab", "gaps"))])
+    tab = urlstate.TABS[names.index(open_tab)] if open_tab in names else urlstate.TABS[0]
+    urlstate.write_view(level, code, indicator["target_id"] if indicator else None, lang, basemap[0], tab)
 
     _map(ws, level, code, lang, indicator, basemap, planned, plan)
     map_downloads(ws, level, code, indicator, lang, planned, plan["minutes"], demo_in_use)
     targets_panel(ws, level, code, lang)
 
-    names = [t(f"app.{k}", lang) for k in urlstate.TABS]
     # the default stays the same all session (a changed default would make it a new widget, back on its first tab)
     tabs = st.tabs(names, key=f"tab@{lang}", on_change="rerun",
                    default=names[urlstate.TABS.index(st.session_state.get("_url_tab", urlstate.TABS[0]))])
@@ -147,5 +151,6 @@ def main() -> None:
     with tabs[2]:
         scenario_inputs(lang)
         scenario_results(ws, planned, level, code, lang)
-    tab = next((k for k, tb in zip(urlstate.TABS, tabs) if getattr(tb, "open", False)), urlstate.TABS[0])
-    urlstate.write_view(level, code, indicator["target_id"] if indicator else None, lang, basemap[0], tab)
+    opened = next((k for k, tb in zip(urlstate.TABS, tabs) if getattr(tb, "open", False)), tab)
+    if opened != tab:  # the first run of a session knows its tab only now
+        urlstate.write_view(level, code, indicator["target_id"] if indicator else None, lang, basemap[0], opened)

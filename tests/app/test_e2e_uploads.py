@@ -56,6 +56,7 @@ def _main(page):
 def _upload(page, kind_option: str | None, path: Path) -> None:
     """In the own-data tab: choose the upload kind (None: keep the default) and upload ``path``."""
     page.get_by_role("tab", name=OWN_TAB).click()
+    _wait_idle(page)
     if kind_option is not None:
         for attempt in range(3):  # a rerun that lands while the list is open redraws it: open it again
             _wait_idle(page)
@@ -73,6 +74,7 @@ def _upload(page, kind_option: str | None, path: Path) -> None:
         page.wait_for_function(
             "v => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')].some(e => e.value === v)",
             arg=kind_option, timeout=60_000)
+    _wait_idle(page)  # a tab click and a kind choice rerun the page: upload into the final uploader
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
 
 
@@ -147,6 +149,8 @@ def test_address_only_kindergartens_are_listed_not_drawn(app_server):
         _wait_text(page, "太原市小店区：2 行没有可用坐标，按所在乡镇/区县计入规则和指标，不参与距离分析，也不在地图上显示。")
         gaps = page.locator('[data-testid="stTabPanel"]:visible').first
         gaps.get_by_text("未上图的记录", exact=True).first.wait_for()  # (a rerun can leave a stale copy for a moment)
+        page.wait_for_function(  # the run has finished: the buttons are the final ones
+            "() => document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'")
         button = gaps.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 CSV").last
         with page.expect_download(timeout=60_000) as info:
             button.click()

@@ -133,6 +133,8 @@ def test_workspace_layer_and_county_survive_a_reload_and_a_server_restart(tmp_pa
         _sidebar_choose(page, "区县", "晋源区 140110")  # not the first county, which is chosen by default
         _wait_idle(page)
         assert open_store(home=home).view(WS)["county"] == "140110"
+        # the address follows the view too (a reload reads it first)
+        page.wait_for_function("() => new URL(location.href).searchParams.get('county') === '140110'", timeout=60_000)
 
         # a reload: the same workspace, layer and county
         page.reload(wait_until="domcontentloaded")
