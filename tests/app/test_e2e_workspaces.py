@@ -97,6 +97,7 @@ def _wait_idle(page, timeout_s: float = 120) -> None:
 
 def _own_tab_shows(page, text: str) -> None:
     page.get_by_role("tab", name=OWN_TAB).click()
+    _wait_idle(page)  # a tab click reruns the page
     _wait_text(page, text)
 
 
@@ -122,6 +123,7 @@ def test_workspace_layer_and_county_survive_a_reload_and_a_server_restart(tmp_pa
         page.wait_for_url(f"**/?ws={quote(WS)}", timeout=60_000)
         # upload a kindergarten list: stored at once as version 1
         page.get_by_role("tab", name=OWN_TAB).click()
+        _wait_idle(page)  # a tab click reruns the page: upload into the final uploader
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(kg))
         _wait_text(page, stored)
         _wait_text(page, f"工作空间“{WS}”第 1 版")
