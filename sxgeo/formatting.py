@@ -112,7 +112,7 @@ def fmt_value(value: float | None, unit: str, lang: str = "zh") -> str:
 
 
 #: A target's possible statuses (see :func:`sxgeo.analysis.targets.evaluate`).
-STATUSES = ("met", "not_met", "no_data", "no_network")
+STATUSES = ("met", "not_met", "no_data", "no_network", "not_applicable")
 
 
 def fmt_status(status: str, lang: str = "zh", network_share: float | None = None) -> str:

@@ -70,6 +70,21 @@ QUANTITIES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "社区养老设施步行覆盖人口比例",
         "population share within walking time of community elderly care",
     ),
+    "medical_15min_share": (
+        ("township", "county", "city", "province"),
+        "15 分钟医疗服务圈覆盖人口比例（城镇步行，农村按目标文件的出行方式）",
+        "population share within 15 minutes of primary care (urban walking, rural by the target's mode)",
+    ),
+    "hospital_drive_share": (
+        ("township", "county", "city", "province"),
+        "驾车时间内可达医院的人口比例（按医院等级）",
+        "population share within a drive time of a hospital of the given level",
+    ),
+    "presence": (
+        ("township", "county", "city"),
+        "设施数（每个单元至少应有的设施）",
+        "facilities per unit (presence rule)",
+    ),
     "new_community_fitness_centres": (
         ("province", "city", "county"),
         "当年新建社区全民健身中心数",

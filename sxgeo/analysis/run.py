@@ -15,22 +15,33 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sxgeo.analysis import access
+from sxgeo.analysis import access, presence
 from sxgeo.analysis import indicators as ind
 from sxgeo.analysis.supply import CAPACITY_KINDS, capacity_access, measure_params
 from sxgeo.analysis.targets import evaluate
 from sxgeo.io import ADMIN_COLUMNS
-from sxgeo.io.targets import Target, load_targets
+from sxgeo.io.targets import PRESENCE, Target, load_targets
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import inside, located, off_map_rows
 from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, WALK_MINUTES, WALK_SPEED_KMH
 
 __all__ = ["Analysis", "analyse", "WALK_QUANTITIES"]
 
-#: Walking-coverage quantities: demand selection and facility selection.
+def _hospital_levels(facilities: pd.DataFrame, params: dict) -> pd.Series:
+    """Hospitals of at least the target's level (``min_level``: 1, 2 or 3); unknown levels never count."""
+    rank = facilities["hospital_level"].map({"level1": 1, "level2": 2, "level3": 3})
+    return rank.fillna(0) >= int(params.get("min_level", 2))
+
+
+#: Travel-coverage quantities: the facility layer and which of its rows serve.
+#: A selector is ``(column, value or tuple of values)`` or a function ``(facilities, params) -> mask``.
 WALK_QUANTITIES = {
     "fitness_walk_share": ("fitness", None),
     "elderly_walk_share": ("elderly_care", ("care_kind", "community")),
+    "medical_15min_share": (
+        "primary_care", ("care_level", ("village_clinic", "community_station", "community_centre", "township_centre"))
+    ),
+    "hospital_drive_share": ("hospitals", _hospital_levels),
 }
 _YEARLY = {
     "new_community_fitness_centres": ("fitness", "fitness_kind", "community_centre"),
@@ -74,6 +85,11 @@ class Analysis:
     warnings: list[tuple[str, dict]] = field(default_factory=list)
     off_map: pd.DataFrame = field(default_factory=lambda: off_map_rows({}))
     capacity: dict[tuple, Any] = field(default_factory=dict)
+    presence: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def presence_gaps(self, target_id: str) -> pd.DataFrame | None:
+        """The units that break a presence rule (:func:`sxgeo.analysis.presence.presence_gaps`), or None."""
+        return self.presence.get(target_id)
 
     def capacity_result(self, kind: str = "kindergartens"):
         """The first capacity measure computed for ``kind`` (``kindergartens``, ``elderly``, ``fitness``), or None."""
@@ -168,8 +184,11 @@ def _walk_inputs(layers: dict, quantity: str, params: dict) -> tuple[gpd.GeoData
     facilities = layers.get(fac_kind)
     if demand is not None and params.get("urban_only", True) and "urban" in demand:
         demand = demand[demand["urban"].fillna(False).astype(bool)]
-    if facilities is not None and selector is not None and selector[0] in facilities:
-        facilities = facilities[facilities[selector[0]].eq(selector[1])]
+    if facilities is not None and callable(selector):
+        facilities = facilities[selector(facilities, params)]
+    elif facilities is not None and selector is not None and selector[0] in facilities:
+        values = selector[1] if isinstance(selector[1], tuple) else (selector[1],)
+        facilities = facilities[facilities[selector[0]].isin(values)]
     # Rows placed only approximately (``located`` False: a township's county point) are left out of travel times.
     demand, facilities = (located(layer) for layer in (demand, facilities))
     # A missing layer is an empty one with the usual columns, so every level can still be summed.
@@ -204,6 +223,8 @@ class _Run:
     facility_area: Any = None
     walk: dict[tuple, Any] = field(default_factory=dict)
     capacity: dict[tuple, Any] = field(default_factory=dict)
+    presence: dict[str, pd.DataFrame] = field(default_factory=dict)
+    presence_counts: dict[tuple, pd.DataFrame] = field(default_factory=dict)
     warnings: list[tuple[str, dict]] = field(default_factory=list)
 
 
@@ -236,8 +257,44 @@ def _mutual_aid_homes(run: _Run, tg: Target) -> list[pd.DataFrame]:
     return [ind.tidy(t, "township", tg.quantity, tg.quantity, params_key=tg.params_key())]
 
 
+def _travel(run: _Run, demand, facilities, params: dict, mode: str, speed: float | None) -> access.AccessResult:
+    """Travel times from ``demand`` to ``facilities`` by ``mode`` (one call of the one travel-cost path)."""
+    default_speed = WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH
+    result = access.walking_access(
+        demand,
+        facilities,
+        network=run.networks.get(mode),
+        speed_kmh=float(default_speed if speed is None else speed),
+        threshold_min=float(params.get("threshold_min", WALK_MINUTES)),
+        detour_factor=float(params.get("detour_factor", run.detour_factor)),
+        same_county=run.same_county,
+    )
+    result.params["travel_mode"] = mode
+    return result
+
+
+def _split_by_urban(run: _Run, demand, facilities, params: dict, mode: str, speed) -> access.AccessResult:
+    """Urban residents travel by the target's mode, rural ones by ``rural_mode`` (one result for both)."""
+    urban = demand["urban"].fillna(False).astype(bool) if "urban" in demand else pd.Series(True, index=demand.index)
+    rural_mode = str(params["rural_mode"])
+    parts = [
+        _travel(run, demand[urban], facilities, params, mode, speed),
+        _travel(run, demand[~urban], facilities, params, rural_mode, params.get("rural_speed_kmh")),
+    ]
+    areas = [p.covered_area for p in parts if p.covered_area is not None and len(p.covered_area)]
+    points = gpd.GeoDataFrame(pd.concat([p.points for p in parts]).loc[demand.index], crs=parts[0].points.crs)
+    return access.AccessResult(
+        points=points,
+        mode="network" if any(p.mode == "network" for p in parts) else "distance",
+        params={**parts[0].params, "rural_mode": rural_mode, "rural_speed_kmh": parts[1].params.get("speed_kmh")},
+        warnings=[w for p in parts for w in p.warnings],
+        covered_area=gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), crs=areas[0].crs) if areas else None,
+        facilities=parts[0].facilities,
+    )
+
+
 def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
-    """Share of the population within walking time of a facility (access computed once per parameters)."""
+    """Share of the population within travel time of a facility (access computed once per parameters)."""
     q, level, pk, p = tg.quantity, tg.level, tg.params_key(), tg.params
     wkey = (q, pk)
     if wkey not in run.walk:
@@ -246,18 +303,11 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
             facilities = inside(facilities, run.facility_area)
         mode = str(p.get("mode", run.default_mode))
         # a target's speed is for its own mode: a walking target driven (``--mode drive``) drives at driving speed
-        own_speed = mode == "walk" or "mode" in p
-        default_speed = WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH
-        run.walk[wkey] = access.walking_access(
-            demand,
-            facilities,
-            network=run.networks.get(mode),
-            speed_kmh=float(p.get("speed_kmh", default_speed) if own_speed else default_speed),
-            threshold_min=float(p.get("threshold_min", WALK_MINUTES)),
-            detour_factor=float(p.get("detour_factor", run.detour_factor)),
-            same_county=run.same_county,
-        )
-        run.walk[wkey].params["travel_mode"] = mode
+        speed = p.get("speed_kmh") if (mode == "walk" or "mode" in p) else None
+        if "rural_mode" in p:
+            run.walk[wkey] = _split_by_urban(run, demand, facilities, p, mode, speed)
+        else:
+            run.walk[wkey] = _travel(run, demand, facilities, p, mode, speed)
         run.warnings.extend(run.walk[wkey].warnings)
     result = run.walk[wkey]
     cov = access.coverage_by_area(result.points, level)
@@ -265,6 +315,8 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
     t = ind.units(level, run.counties, run.townships).set_index("unit_code")
     t = t.join(cov[["population", "covered_population", "share"]], how="left")
     rows = ind.tidy(t, level, q, "share", "covered_population", "population", pk)
+    if run.layers.get(WALK_QUANTITIES[q][0]) is None:
+        rows["value"] = float("nan")  # no facility layer: no data, never "nobody covered"
     if result.mode == "network":
         net = access.network_coverage(result, level)["network_share"]
         rows["network_share"] = rows["unit_code"].map(net).to_numpy(dtype=float)
@@ -328,6 +380,19 @@ def _new_per_year(run: _Run, tg: Target) -> list[pd.DataFrame]:
     return [ind.tidy(t, tg.level, tg.quantity, "count", params_key=tg.params_key(), period=year) for year, t in per_year.items()]
 
 
+def _presence_counts(run: _Run, tg: Target) -> pd.DataFrame:
+    """Matching facilities per unit of a presence rule, counted once for rules that count the same."""
+    key = (tg.level, tg.params_key())
+    if key not in run.presence_counts:
+        run.presence_counts[key] = presence.presence_counts(tg, run.layers, run.counties, run.townships)
+    return run.presence_counts[key]
+
+
+def _presence(run: _Run, tg: Target) -> list[pd.DataFrame]:
+    """A presence rule: matching facilities per unit, and which units it applies to."""
+    return [presence.presence_rows(tg, _presence_counts(run, tg))]
+
+
 def _minor_protection(run: _Run, tg: Target, *, column: str, numerator: str, denominator: str) -> list[pd.DataFrame]:
     """Share of cities or counties with a minor-protection institution."""
     t = ind.minor_protection(run.layers.get("minor_protection"), run.counties)
@@ -355,6 +420,7 @@ _QUANTITY_FUNCTIONS: dict[str, Callable[[_Run, Target], list[pd.DataFrame]]] = {
     **dict.fromkeys(_YEARLY, _new_per_year),
     **dict.fromkeys(CAPACITY_QUANTITIES, _capacity),
     "access_urban_rural_ratio": _urban_rural_ratio,
+    PRESENCE: _presence,
     "minor_protection_city_share": partial(
         _minor_protection, column="city_share", numerator="cities_with", denominator="cities"
     ),
@@ -427,6 +493,8 @@ def analyse(
     rows: list[pd.DataFrame] = []
     done: set[tuple] = set()
     for tg in targets:
+        if tg.is_presence:  # each rule has its own gaps (its own minimum count)
+            run.presence[tg.id] = presence.presence_gaps(_presence_counts(run, tg), tg)
         key = (tg.quantity, tg.level, tg.params_key())
         if key in done:
             continue
@@ -450,4 +518,5 @@ def analyse(
         warnings=run.warnings,
         off_map=off_map_rows(layers),
         capacity=run.capacity,
+        presence=run.presence,
     )

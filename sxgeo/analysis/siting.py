@@ -405,7 +405,7 @@ def run_site(
     if candidates is not None and "county_code" in candidates:
         candidates = candidates[candidates["county_code"].isin(codes)]
     if quantity is None:
-        kg_targets = [tg for tg in inputs.targets if tg.quantity == "public_kindergartens"][:1] or inputs.targets[:1]
+        kg_targets = [tg for tg in inputs.targets if tg.kind == "kindergartens"][:1] or inputs.targets[:1]
         analysis = analyse_inputs(inputs, county_codes=scope.county_codes, targets=kg_targets)
         gaps = analysis.kindergarten_gaps
         gaps = gaps[gaps["county_code"].isin(codes)]

@@ -46,6 +46,8 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
         ]
         if tg.scope and "unit_kind" in q:
             q = q[q["unit_kind"].isin(tg.scope)]
+        if "applicable" in q and q["applicable"].isna().all():
+            q = q.drop(columns="applicable")
         if q.empty:
             continue
         q = q.copy()
@@ -61,6 +63,11 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
             thin = np.isfinite(network_share) & (network_share < float(tg.params.get("network_min_share", NETWORK_MIN_SHARE)))
             status = np.where(thin, "no_network", status)
             met[thin] = pd.NA
+        if "applicable" in q:
+            # a presence rule limited to populous units does not judge the others
+            outside = q["applicable"].astype("boolean").eq(False).fillna(False).to_numpy()
+            status = np.where(outside, "not_applicable", status)
+            met[outside] = pd.NA
         sign = 1.0 if tg.comparator in (">=", ">", "==") else -1.0
         frames.append(
             pd.DataFrame(

@@ -37,7 +37,7 @@ GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing", "kindergartens_cap
 
 _LEVEL_RANK = {"township": 0, "county": 1, "city": 2, "province": 3}
 #: Statuses that count neither as met nor as not met when a target's units are summarised.
-_UNJUDGED = ("no_data", "no_network")
+_UNJUDGED = ("no_data", "no_network", "not_applicable")
 
 
 @dataclass

@@ -20,8 +20,8 @@ from sxgeo.text import choose, t
 _CMP = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "="}
 #: Status colours of the targets table and of the attainment bars ("no_network": the street network does not
 #: cover the area, grey-blue: neither a pass nor a fail, and not the grey of missing data).
-_STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777", "no_network": "#4f6d8a"}
-_BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999", "no_network": "#7b93ab"}
+_STATUS_COLOURS = {"met": "#1a7f37", "not_met": "#c62828", "no_data": "#777", "no_network": "#4f6d8a", "not_applicable": "#999"}
+_BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_data": "#999999", "no_network": "#7b93ab", "not_applicable": "#cccccc"}
 #: Attainment bars stop at 150 % of the threshold.
 _ATTAINMENT_MAX = 1.5
 
@@ -110,7 +110,7 @@ GAP_LAYERS: dict[str, tuple[str, ...]] = {
 _DEMAND_LISTS = ("fitness", "elderly", "kindergartens_capacity", "elderly_capacity")
 #: The plan quantities whose targets each gap list follows: an empty list is "no data" when they all have none.
 GAP_QUANTITIES: dict[str, tuple[str, ...]] = {
-    "kindergarten": ("public_kindergartens",),
+    "kindergarten": ("presence", "public_kindergartens"),
     "fitness": ("fitness_walk_share",),
     "elderly": ("elderly_walk_share",),
     "nursing": ("nursing_bed_share",),
@@ -120,7 +120,7 @@ GAP_QUANTITIES: dict[str, tuple[str, ...]] = {
 #: The target whose unit the ``value``, ``threshold`` and ``gap`` columns of a list are in.
 _LIST_TARGET = {"nursing": "nursing_beds_county"}
 #: Statuses that judge nothing.
-_UNJUDGED = ("no_data", "no_network")
+_UNJUDGED = ("no_data", "no_network", "not_applicable")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from sxgeo.io.lenient import is_plain_number, parse_coordinate, show_number
 from sxgeo.io.read import RawTable, read_table
 from sxgeo.io.result import LoadResult, note_counts
 from sxgeo.layers import admin, boundaries
-from sxgeo.layers.kinds import LayerKind, get_kind, normalise_header
+from sxgeo.layers.kinds import LayerKind, get_kind, normalise_header, normalise_value
 from sxgeo.text import t
 
 __all__ = ["LoadResult", "load_layer", "map_headers"]
@@ -168,6 +168,22 @@ def _map_columns(
     if not _has_geometry(raw) and ("lon" not in frame or "lat" not in frame) and not placeable:
         raise LayerReadError(name, "err_no_coords")
     return frame, column_map, warnings
+
+
+def _fallback_warnings(kind: LayerKind, layer: pd.DataFrame, column_map: dict, frame: pd.DataFrame) -> list[tuple[str, dict]]:
+    """A warning per column whose unrecognised values were kept as its fallback (``Column.warn_fallback``)."""
+    out = []
+    for col in kind.columns:
+        if not (col.warn_fallback and col.name in layer and col.name in frame and col.name in column_map.values()):
+            continue
+        raw = frame.loc[layer.index, col.name].astype(str).str.strip()
+        lookup = col.category_lookup()
+        unknown = (raw != "") & raw.map(lambda v, known=lookup: known.get(normalise_value(v)) is None) & raw.ne("nan")
+        if unknown.any():
+            value = t(f"cat.{col.name}.{col.fallback}", "zh")
+            out.append(("warn_category_fallback",
+                        {"column": col.label_zh, "count": int(unknown.sum()), "example": raw[unknown].iloc[0], "value": value}))
+    return out
 
 
 def _file_datum(default_crs: str, export: poi.PoiExport) -> tuple[str, str]:
@@ -514,6 +530,7 @@ def load_layer(
     admin_columns = _admin_columns(placed, counties, townships)
     layer = _build_layer(kind, raw, column_map, parsed, per_row.loc[placed.index], admin_columns)
     rejected = _rejected_rows(raw, rej, row_no)
+    warnings += _fallback_warnings(kind, layer, column_map, frame)
     assert len(layer) + len(rejected) == len(frame), "every input row is loaded or rejected"
     return LoadResult(
         kind=kind, layer=layer, rejected=rejected, source=name, column_map=column_map, coord_system=file_crs,

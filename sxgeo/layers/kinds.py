@@ -55,6 +55,10 @@ class Column:
     default
         For ``category``: the code of an empty value or a missing column (with
         a note or a warning); such a column is never required.
+    warn_fallback
+        For ``category``: rows loaded as the fallback are also counted in a
+        warning of the load (not only a row note), for values a planner must
+        fix (an unknown hospital level).
     """
 
     name: str
@@ -66,6 +70,7 @@ class Column:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: str | None = None
     default: str | None = None
+    warn_fallback: bool = False
 
     def spellings(self) -> tuple[str, ...]:
         """Every accepted header spelling, normalised."""
@@ -245,6 +250,7 @@ FITNESS = LayerKind(
                 "fitness_trail": ("健身步道", "步道", "绿道"),
                 "stadium": ("体育场馆", "体育馆", "体育场", "游泳馆", "场馆"),
                 "fitness_path": ("全民健身路径", "健身路径", "健身器材", "健身广场", "路径"),
+                "football_pitch": ("公共足球场", "社会足球场", "足球场", "笼式足球场", "足球"),
                 "other": ("其他", "其它"),
             },
             fallback="other",
@@ -300,8 +306,154 @@ MINOR_PROTECTION = LayerKind(
     ),
 )
 
+PRIMARY_CARE = LayerKind(
+    "primary_care",
+    (
+        *_POINT_COMMON,
+        _req(
+            Column(
+                "care_level",
+                "category",
+                "类型",
+                "Kind",
+                ("机构类型", "医疗机构类型", "机构类别", "kind", "type"),
+                values={
+                    "village_clinic": ("村卫生室", "卫生室", "村医疗站", "村诊所"),
+                    "community_station": ("社区卫生服务站", "卫生服务站", "社区卫生站"),
+                    "community_centre": ("社区卫生服务中心", "卫生服务中心"),
+                    "township_centre": ("乡镇卫生院", "卫生院", "中心卫生院", "乡卫生院", "镇卫生院"),
+                },
+                fallback="other",
+            )
+        ),
+        Column("beds", "int", "床位数", "Beds", ("床位", "编制床位", "实有床位")),
+        *_FACILITY_TAIL,
+    ),
+)
+
+HOSPITALS = LayerKind(
+    "hospitals",
+    (
+        *_POINT_COMMON,
+        # Optional and lenient: a hospital of an unknown level is kept as 'unknown level', with a warning.
+        Column(
+            "hospital_level",
+            "category",
+            "等级",
+            "Level",
+            ("医院等级", "医院级别", "级别", "level", "grade"),
+            values={
+                "level1": ("一级", "一级甲等", "一级乙等", "一级丙等", "一甲", "一乙", "一级医院"),
+                "level2": ("二级", "二级甲等", "二级乙等", "二级丙等", "二甲", "二乙", "二级医院"),
+                "level3": ("三级", "三级甲等", "三级乙等", "三级丙等", "三甲", "三乙", "三级医院"),
+                "unknown": ("未定级", "未评级", "未知", "不详", "unknown"),
+            },
+            fallback="unknown",
+            default="unknown",
+            warn_fallback=True,
+        ),
+        Column(
+            "admin_tier",
+            "category",
+            "隶属",
+            "Tier",
+            ("举办层级", "隶属关系", "县级/市级/省级", "tier"),
+            values={
+                "county": ("县级", "县属", "区级", "县"),
+                "city": ("市级", "市属", "地市级", "市"),
+                "province": ("省级", "省属", "省"),
+            },
+            fallback="other",
+        ),
+        Column("beds", "int", "床位数", "Beds", ("床位", "编制床位", "实有床位", "开放床位")),
+        Column(
+            "emergency_base", "bool", "公共卫生应急基地", "Public-health emergency base",
+            ("应急基地", "是否应急基地", "公共卫生应急", "emergency"),
+        ),
+        *_FACILITY_TAIL,
+    ),
+)
+
+SPECIAL_EDUCATION = LayerKind(
+    "special_education",
+    (
+        *_POINT_COMMON,
+        Column(
+            "school_kind",
+            "category",
+            "类型",
+            "Kind",
+            ("学校类型", "办学类型", "kind", "type"),
+            values={
+                "special": ("特殊教育学校", "特教学校", "特殊教育", "培智学校", "聋哑学校", "盲校", "启智学校"),
+                "boarding": ("寄宿制学校", "寄宿学校", "寄宿制"),
+            },
+            fallback="other",
+            default="special",
+        ),
+        Column("places", "int", "学位数", "Places", ("学位", "核定学位", "capacity")),
+        Column("pupils", "int", "在校生数", "Pupils", ("在校人数", "在校学生", "学生数", "在校生")),
+        *_FACILITY_TAIL,
+    ),
+)
+
+_VENUE_LEVEL = Column(
+    "admin_level",
+    "category",
+    "级别",
+    "Level",
+    ("机构级别", "行政级别", "层级", "level"),
+    values={
+        "province": ("省级", "省"),
+        "city": ("市级", "地级市", "市", "区域性"),
+        "county": ("县级", "区县级", "县", "区"),
+        "township": ("乡镇级", "乡镇", "街道", "乡", "镇"),
+    },
+    fallback="other",
+)
+
+CULTURE = LayerKind(
+    "culture",
+    (
+        *_POINT_COMMON,
+        _req(
+            Column(
+                "venue_kind",
+                "category",
+                "类型",
+                "Kind",
+                ("场馆类型", "设施类型", "kind", "type"),
+                values={
+                    "library": ("图书馆", "公共图书馆", "县图书馆"),
+                    "cultural_centre": ("文化馆", "群众艺术馆", "群艺馆", "县文化馆"),
+                    "cultural_station": ("综合文化站", "乡镇综合文化站", "文化站", "街道综合文化站"),
+                    "museum": ("博物馆", "纪念馆", "美术馆"),
+                },
+                fallback="other",
+            )
+        ),
+        _VENUE_LEVEL,
+        Column("free_open", "bool", "免费开放", "Free and open", ("是否免费开放", "免费", "free")),
+        *_FACILITY_TAIL,
+    ),
+)
+
+CHILD_WELFARE = LayerKind(
+    "child_welfare",
+    (
+        *_POINT_COMMON,
+        replace(_VENUE_LEVEL, values={k: v for k, v in _VENUE_LEVEL.values.items() if k in ("city", "county")}),
+        Column("beds", "int", "床位数", "Beds", ("床位", "养育床位")),
+        *_FACILITY_TAIL,
+    ),
+)
+
 KINDS: dict[str, LayerKind] = {
-    k.name: k for k in (KINDERGARTENS, ELDERLY_CARE, FITNESS, RESIDENTIAL, MINOR_PROTECTION)
+    k.name: k
+    for k in (
+        KINDERGARTENS, ELDERLY_CARE, FITNESS, RESIDENTIAL, MINOR_PROTECTION,
+        PRIMARY_CARE, HOSPITALS, SPECIAL_EDUCATION, CULTURE, CHILD_WELFARE,
+    )
 }
 
 

@@ -153,14 +153,14 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages):
     def targets_table(self, rows: pd.DataFrame) -> tuple[dict, dict[str, int]]:
         """The targets table of a page and how many targets are met, not met and without data."""
         header = self._target_header()
-        body, counts = [], {"met": 0, "not_met": 0, "no_data": 0, "no_network": 0}
+        body, counts = [], {"met": 0, "not_met": 0, "no_data": 0, "no_network": 0, "not_applicable": 0}
         for tid, tg in self.targets.items():
             sub = rows[rows["target_id"] == tid]
             if sub.empty or tg.level == "province":
                 continue
             if tg.level == "township":
                 met = int((sub["status"] == "met").sum())
-                known = int((~sub["status"].isin(["no_data", "no_network"])).sum())
+                known = int((~sub["status"].isin(["no_data", "no_network", "not_applicable"])).sum())
                 status = "no_data" if known == 0 else ("met" if met == known else "not_met")
                 body.append([
                     cell(tg.name(self.lang)), cell(self.tr("townships_unit")),

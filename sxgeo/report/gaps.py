@@ -63,7 +63,7 @@ def export_gaps(inputs: Inputs, kind: str, scope: Scope, path: str | Path, *, la
         if not targets:
             raise InputError("report.err_no_target", quantity=quantity)
     else:
-        targets = [tg for tg in inputs.targets if tg.quantity == "public_kindergartens"][:1] or inputs.targets[:1]
+        targets = [tg for tg in inputs.targets if tg.kind == "kindergartens"][:1] or inputs.targets[:1]
     analysis = analyse_inputs(inputs, county_codes=scope.county_codes, targets=targets)
     rows = scope.rows(gap_rows(analysis, kind))
     return _write(localise(rows, lang), path, kind, lang), len(rows)
