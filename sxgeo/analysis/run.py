@@ -13,6 +13,7 @@ from functools import cached_property, partial
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from sxgeo.analysis import access, presence
@@ -22,6 +23,7 @@ from sxgeo.analysis.targets import evaluate
 from sxgeo.io import ADMIN_COLUMNS
 from sxgeo.io.targets import PRESENCE, Target, load_targets
 from sxgeo.layers import boundaries
+from sxgeo.layers.admin import METRIC_CRS
 from sxgeo.layers.geometry import inside, located, off_map_rows
 from sxgeo.settings import DETOUR_FACTOR, DRIVE_SPEED_KMH, WALK_MINUTES, WALK_SPEED_KMH
 
@@ -257,6 +259,25 @@ def _mutual_aid_homes(run: _Run, tg: Target) -> list[pd.DataFrame]:
     return [ind.tidy(t, "township", tg.quantity, tg.quantity, params_key=tg.params_key())]
 
 
+def _reach_area(run: _Run, params: dict, modes: set[str]):
+    """The area whose facilities a travel target counts: the run's facility area, grown by a drive's reach.
+
+    A drive of half an hour reaches far beyond the cross-border margin (made
+    for walking): for a target driven, facilities within the straight-line
+    reach of its time at the fastest speed (the network's fastest road, else
+    the drive speed) of the area also count.
+    """
+    if run.facility_area is None or "drive" not in modes:
+        return run.facility_area
+    net = run.networks.get("drive")
+    fastest = float(np.nanmax(net.speed_kmh)) if net is not None and net.speed_kmh is not None and len(net.speed_kmh) else 0.0
+    speed = max(fastest, float(params.get("speed_kmh", 0.0) or 0.0), float(params.get("rural_speed_kmh", 0.0) or 0.0),
+                DRIVE_SPEED_KMH)
+    reach_m = float(params.get("threshold_min", WALK_MINUTES)) / 60.0 * speed * 1000.0
+    grown = gpd.GeoSeries([run.facility_area], crs="EPSG:4326").to_crs(METRIC_CRS).buffer(reach_m)
+    return grown.to_crs("EPSG:4326").iloc[0]
+
+
 def _travel(run: _Run, demand, facilities, params: dict, mode: str, speed: float | None) -> access.AccessResult:
     """Travel times from ``demand`` to ``facilities`` by ``mode`` (one call of the one travel-cost path)."""
     default_speed = WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH
@@ -299,9 +320,9 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
     wkey = (q, pk)
     if wkey not in run.walk:
         demand, facilities = _walk_inputs(run.layers, q, p)
-        if len(facilities):
-            facilities = inside(facilities, run.facility_area)
         mode = str(p.get("mode", run.default_mode))
+        if len(facilities):
+            facilities = inside(facilities, _reach_area(run, p, {mode, str(p.get("rural_mode", mode))}))
         # a target's speed is for its own mode: a walking target driven (``--mode drive``) drives at driving speed
         speed = p.get("speed_kmh") if (mode == "walk" or "mode" in p) else None
         if "rural_mode" in p:

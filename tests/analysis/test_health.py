@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import XIAODIAN_UTM, _layer, lonlat
+from shapely.geometry import Point
 
 from sxgeo.analysis.run import analyse
 from sxgeo.io import load_layer
@@ -101,3 +103,24 @@ def test_hospital_drive_time_on_a_network_matches_networkx():
     tg1 = _target("h15", "hospital_drive_share", threshold_min=15.0, mode="drive", min_level=1, urban_only=False)
     a1 = analyse({"residential": res, "hospitals": hospitals.layer}, targets=[tg1], network={"drive": net})
     assert a1.evaluation.iloc[0]["value"] == pytest.approx(0.7)
+
+
+def test_a_drive_target_counts_hospitals_across_the_border_within_its_reach():
+    # The area analysed is a 500 m disc around the resident (its own county plus the margin, in a real run); a level-2
+    # hospital 5 km away lies outside it.  Driving 30 min at 30 km/h x detour 1.3 covers 11.5 km of straight line, so
+    # the hospital serves the resident: it counts although it lies outside the area.  At 5 min (2.3 km) it does not.
+    res = _residents([("R", False, 100, 0)])
+    hospital = _layer([{"编号": "H", "名称": "邻县医院", "等级": "二级", "经度": lonlat(XIAODIAN_UTM, 5000, 0)[0],
+                        "纬度": lonlat(XIAODIAN_UTM, 5000, 0)[1]}], "hospitals")
+    disc = gpd.GeoSeries([Point(XIAODIAN_UTM.x, XIAODIAN_UTM.y).buffer(500)], crs=32649)
+    area = disc.to_crs(4326).iloc[0]
+    layers = {"residential": res, "hospitals": hospital}
+    for minutes, share in ((30.0, 1.0), (5.0, 0.0)):
+        tg = _target("h", "hospital_drive_share", threshold_min=minutes, mode="drive", min_level=2, urban_only=False)
+        a = analyse(layers, targets=[tg], facility_area=area)
+        assert a.evaluation.iloc[0]["value"] == pytest.approx(share), minutes
+    assert a.walk_result("hospital_drive_share").points["minutes"].iat[0] > 5
+    # the same hospital walked to is outside the area: a walking target does not grow it
+    tg = _target("h", "hospital_drive_share", threshold_min=120.0, mode="walk", speed_kmh=4.0, min_level=2,
+                 urban_only=False)
+    assert analyse(layers, targets=[tg], facility_area=area).evaluation.iloc[0]["value"] == 0
