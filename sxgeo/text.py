@@ -47,6 +47,7 @@ CATALOGUE_FILES = (
     "report.toml",
     "siting.toml",
     "print.toml",
+    "regional.toml",
 )
 
 _T = TypeVar("_T")

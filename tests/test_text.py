@@ -33,6 +33,7 @@ NAMESPACES = {
     "report.toml": ("report.",),
     "siting.toml": ("site.",),
     "print.toml": ("print.",),
+    "regional.toml": ("regional.",),
 }
 ALL_NAMESPACES = tuple(ns for spaces in NAMESPACES.values() for ns in spaces)
 
@@ -119,7 +120,8 @@ def test_t_never_crashes():
 
 def test_labels_and_choose():
     assert labels("val.status", "en") == {"met": "met", "not_met": "not met", "no_data": "no data",
-                                          "no_network": "network does not cover the area"}
+                                          "no_network": "network does not cover the area",
+                                          "not_applicable": "not applicable"}
     assert labels("col", "zh")["county_name"] == "区县"
     assert choose({"zh": "学前三年毛入园率", "en": "Gross enrolment"}, "en") == "Gross enrolment"
     assert choose({"zh": "学前三年毛入园率", "en": ""}, "en") == "学前三年毛入园率"  # missing English: Chinese

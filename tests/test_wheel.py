@@ -64,6 +64,7 @@ def test_wheel_ships_data_and_assets(wheel_env):
         "sxgeo/data/boundaries/townships.csv",
         "sxgeo/data/facilities/residential.csv",
         "sxgeo/data/targets.toml",
+        "sxgeo/data/scenarios/regional_medical.toml",
         "sxgeo/data/road_speeds.toml",
         "sxgeo/data/poi_categories.toml",
         "sxgeo/data/population_defaults.toml",
