@@ -13,6 +13,13 @@ are not published, so township geography is invented:
 * 镇/乡 centres are spread over the county with a minimum spacing, villages
   around them.  In a county without 街道 the first 镇 is the seat town.
 
+Residential points, kindergartens, elderly care and fitness facilities are
+drawn from the main random stream.  Hospitals, primary care, special
+education, culture and child welfare (the later files) are drawn afterwards,
+each from its own stream ``np.random.default_rng([seed, n])`` (:data:`STREAMS`),
+at the same places; they never consume the main stream, so the first four
+files are unchanged by them.
+
 Every point lies inside its county polygon and at least ``MARGIN_M`` metres
 from the county boundary.  Each row carries the column ``数据来源`` with the
 value :data:`SOURCE`.
@@ -72,6 +79,11 @@ RESIDENTIAL = "residential.csv"
 KINDERGARTENS = "kindergartens.csv"
 ELDERLY = "elderly_care.csv"
 FITNESS = "fitness.csv"
+HOSPITALS = "hospitals.csv"
+PRIMARY_CARE = "primary_care.csv"
+SPECIAL_EDUCATION = "special_education.csv"
+CULTURE = "culture.csv"
+CHILD_WELFARE = "child_welfare.csv"
 
 TAIL = ["乡镇代码", "乡镇名称", "地址", "经度", "纬度", "数据来源"]
 HEADERS = {
@@ -79,8 +91,51 @@ HEADERS = {
     KINDERGARTENS: ["编号", "名称", "性质", "普惠", "中心园", "学位数", "在园幼儿数", "建成年份", *TAIL],
     ELDERLY: ["编号", "名称", "类型", "床位数", "护理型床位数", "建成年份", *TAIL],
     FITNESS: ["编号", "名称", "类型", "建成年份", *TAIL],
+    HOSPITALS: ["编号", "名称", "等级", "隶属", "床位数", "公共卫生应急基地", "建成年份", *TAIL],
+    PRIMARY_CARE: ["编号", "名称", "类型", "床位数", "建成年份", *TAIL],
+    SPECIAL_EDUCATION: ["编号", "名称", "类型", "学位数", "在校生数", "建成年份", *TAIL],
+    CULTURE: ["编号", "名称", "类型", "级别", "免费开放", "建成年份", *TAIL],
+    CHILD_WELFARE: ["编号", "名称", "级别", "床位数", "建成年份", *TAIL],
 }
-ID_PREFIX = {RESIDENTIAL: "R", KINDERGARTENS: "K", ELDERLY: "E", FITNESS: "F"}
+ID_PREFIX = {
+    RESIDENTIAL: "R", KINDERGARTENS: "K", ELDERLY: "E", FITNESS: "F",
+    HOSPITALS: "H", PRIMARY_CARE: "P", SPECIAL_EDUCATION: "S", CULTURE: "C", CHILD_WELFARE: "W",
+}
+#: The column whose values are counted per file in the manifest.
+COUNTED = {
+    RESIDENTIAL: "类型", KINDERGARTENS: "性质", ELDERLY: "类型", FITNESS: "类型",
+    HOSPITALS: "等级", PRIMARY_CARE: "类型", SPECIAL_EDUCATION: "类型", CULTURE: "类型", CHILD_WELFARE: "级别",
+}
+#: Files drawn from their own random stream ``np.random.default_rng([seed, n])`` after the
+#: first four, so that adding them leaves the first four files byte-identical.
+STREAMS = {HOSPITALS: 1, PRIMARY_CARE: 2, SPECIAL_EDUCATION: 3, CULTURE: 4, CHILD_WELFARE: 5}
+
+#: City code -> the county (district) holding the city's main urban area and government.
+CITY_SEATS = {
+    "140100": "140107",  # 太原市 杏花岭区
+    "140200": "140213",  # 大同市 平城区
+    "140300": "140302",  # 阳泉市 城区
+    "140400": "140403",  # 长治市 潞州区
+    "140500": "140502",  # 晋城市 城区
+    "140600": "140602",  # 朔州市 朔城区
+    "140700": "140702",  # 晋中市 榆次区
+    "140800": "140802",  # 运城市 盐湖区
+    "140900": "140902",  # 忻州市 忻府区
+    "141000": "141002",  # 临汾市 尧都区
+    "141100": "141102",  # 吕梁市 离石区
+}
+TAIYUAN = "140100"
+#: The six urban districts of 太原, which share the provincial capital's 三级 hospitals.
+TAIYUAN_URBAN = ("140105", "140106", "140107", "140108", "140109", "140110")
+#: Cities whose demo data have no 三级 hospital (the "four regional medical projects" scenario adds one each).
+NO_TERTIARY = ("140200", "140400", "140800", "141000")
+#: 太原's 三级 hospitals: (name, tier).
+TAIYUAN_TERTIARY = (
+    ("山西省第一人民医院", "省级"), ("山西省第二人民医院", "省级"), ("山西省中西医结合医院", "省级"),
+    ("太原市第一人民医院", "市级"), ("太原市第二人民医院", "市级"), ("太原市第三人民医院", "市级"),
+    ("太原市中心医院", "市级"),
+)
+BEDS_BY_LEVEL = {"一级": (20, 99), "二级": (100, 499), "三级": (500, 2000), "未定级": (20, 99)}
 
 # --- name material (synthetic) ---------------------------------------------------------
 COMMUNITY_WORDS = [
@@ -106,6 +161,7 @@ CARE_WORDS = ["颐养", "康养", "福寿", "夕阳红", "松鹤", "安康", "�
 TRAIL_WORDS = ["滨河", "环城", "森林", "湿地", "登山", "绿道", "公园", "沿山"]
 PARK_WORDS = ["滨河", "中心", "文化", "奥体", "青年", "人民", "汾河", "城东", "城西", "城南", "城北"]
 CN_DIGITS = "零一二三四五六七八九"
+HOSPITAL_WORDS = ["第二人民医院", "妇幼保健院", "中西医结合医院", "骨科医院", "眼科医院", "口腔医院", "康复医院", "第三人民医院"]
 
 
 def cn_number(n: int) -> str:
@@ -581,6 +637,204 @@ class County:
                 r.values["year"] = int(ramp_years(self.rng, 1, YEAR_MIN, YEAR_MAX)[0])
 
 
+# --- the later kinds: hospitals, primary care, special education, culture, child welfare -----------
+def put(c: County, s: Sampler, file: str, t: Township, host: Place, r_max: float = 300.0, **values) -> Row:
+    """A row of ``file`` near ``host``, placed with sampler ``s``; ``values`` are keyed by the file's headers."""
+    row = Row(file, t, host, s.near(host.xy, 30.0, r_max), values)
+    c.rows.append(row)
+    return row
+
+
+def anchor(t: Township) -> Place:
+    """The township's central place: its first community, else the village nearest its centre."""
+    comms = t.communities()
+    return comms[0] if comms else min(t.villages(), key=lambda p: float(np.hypot(*(p.xy - t.center))))
+
+
+def year(rng: np.random.Generator, lo: int, hi: int) -> int:
+    """An opening year in lo..hi, recent years more likely."""
+    return int(ramp_years(rng, 1, lo, hi)[0])
+
+
+def share_of(share: float, n: int) -> int:
+    """``share`` of ``n`` items, rounded."""
+    return int(round(share * n))
+
+
+def pick(rng: np.random.Generator, codes, n: int, p=None) -> set[str]:
+    """``n`` distinct codes drawn from sorted ``codes`` (weighted by ``p``, aligned with the sorted codes)."""
+    codes = sorted(codes)
+    if p is not None:
+        p = np.asarray(p, dtype=float) / np.sum(p)
+    return set(rng.choice(codes, size=n, replace=False, p=p).tolist()) if n else set()
+
+
+def samplers(rng: np.random.Generator, counties: list[County]) -> dict[str, Sampler]:
+    """A sampler per county over the county's region, drawing from ``rng``."""
+    return {c.code: Sampler(rng, c.sampler.region) for c in counties}
+
+
+def build_hospitals(rng: np.random.Generator, counties: list[County]) -> None:
+    """2-5 hospitals per county: 三级 in the city seats (none in NO_TERTIARY), a 二级 county hospital in ~90 %."""
+    smp = samplers(rng, counties)
+    by_code = {c.code: c for c in counties}
+    tertiary: dict[str, list[tuple[str, str]]] = {c.code: [] for c in counties}
+    # the first at the city seat, the others over the other districts, at most two per district
+    others = [d for d in TAIYUAN_URBAN if d != CITY_SEATS[TAIYUAN]]
+    slots = [CITY_SEATS[TAIYUAN], *rng.permutation(np.repeat(others, 2)).tolist()]
+    for code, entry in zip(slots, TAIYUAN_TERTIARY):
+        tertiary[code].append(entry)
+    for city, seat in CITY_SEATS.items():
+        if city != TAIYUAN and city not in NO_TERTIARY:
+            tertiary[seat].append((f"{by_code[seat].city}第一人民医院", "市级"))
+    # counties without a 二级 hospital: never a city seat nor a 三级 host
+    cands = [c.code for c in counties if not tertiary[c.code] and c.code not in CITY_SEATS.values()]
+    gaps = pick(rng, cands, share_of(0.10, len(counties)))
+
+    def hospital(c, t, host, r_max, name, level, tier, lo, hi):
+        beds = int(rng.integers(BEDS_BY_LEVEL[level][0], BEDS_BY_LEVEL[level][1] + 1))
+        return put(c, smp[c.code], HOSPITALS, t, host, r_max, 名称=name, 等级=level, 隶属=tier, 床位数=beds,
+                   公共卫生应急基地="否", 建成年份=year(rng, lo, hi))
+
+    first: dict[str, Row] = {}  # city code -> its leading hospital at the city seat
+    for c in counties:
+        seat, host = c.seat_host()
+        rows = [hospital(c, seat, host, 3000.0, name, "三级", tier, 1950, 2000) for name, tier in tertiary[c.code]]
+        gap = c.code in gaps
+        rows.append(hospital(c, seat, host, 1200.0, f"{c.name}人民医院", "一级" if gap else "二级", "县级", 1950, 1990))
+        total = max(len(rows), int(rng.integers(2, 6)))
+        if len(rows) < total:
+            level = "二级" if not gap and rng.random() < 0.6 else "一级"
+            rows.append(hospital(c, seat, host, 2000.0, f"{c.name}中医医院", level, "县级", 1960, 2005))
+        words = list(rng.permutation(HOSPITAL_WORDS))
+        towns = [t for t in c.townships if t.kind == "镇" and not t.is_seat]
+        while len(rows) < total:
+            level = "未定级" if rng.random() < 0.05 else "一级"
+            if towns and rng.random() < 0.5:
+                t = towns[rng.integers(len(towns))]
+                rows.append(hospital(c, t, anchor(t), 600.0, f"{t.name}中心医院", level, "县级", 1985, 2025))
+                towns.remove(t)
+            else:
+                rows.append(hospital(c, seat, host, 2500.0, f"{c.name}{words.pop()}", level, "县级", 1985, 2025))
+        city = c.code[:4] + "00"
+        if CITY_SEATS.get(city) == c.code:
+            first[city] = rows[0]
+    for city in sorted(set(first) - pick(rng, first, 2)):  # 9 of the 11 cities
+        first[city].values["公共卫生应急基地"] = "是"
+
+
+def build_primary_care(rng: np.random.Generator, counties: list[County]) -> None:
+    """乡镇卫生院 in ~95 % of 乡/镇, 村卫生室 per 1-3 villages, 社区卫生服务中心 in ~90 % of 街道, some 服务站."""
+    smp = samplers(rng, counties)
+    towns = [t for c in counties for t in c.townships if t.kind != "街道"]
+    subs = [t.code for c in counties for t in c.townships if t.kind == "街道"]
+    no_centre = pick(rng, [t.code for t in towns if not t.is_seat], share_of(0.05, len(towns)))
+    no_centre |= pick(rng, subs, share_of(0.10, len(subs)))
+    for c in counties:
+        s = smp[c.code]
+        for t in c.townships:
+            comms, vils = t.communities(), t.villages()
+            if t.code not in no_centre:
+                if t.kind == "街道":
+                    put(c, s, PRIMARY_CARE, t, anchor(t), 600.0, 名称=f"{t.name}社区卫生服务中心", 类型="社区卫生服务中心",
+                        床位数=int(rng.integers(0, 41)), 建成年份=year(rng, 2000, 2025))
+                else:
+                    put(c, s, PRIMARY_CARE, t, anchor(t), 250.0, 名称=f"{t.name}卫生院", 类型="乡镇卫生院",
+                        床位数=int(rng.integers(10, 100)), 建成年份=year(rng, 1995, 2025))
+            if comms:  # a station per few communities
+                n = int(round(len(comms) / rng.uniform(3.0, 5.0)))
+                for h in rng.permutation(len(comms))[:n]:
+                    put(c, s, PRIMARY_CARE, t, comms[h], 200.0, 名称=f"{comms[h].name}卫生服务站", 类型="社区卫生服务站",
+                        床位数=0, 建成年份=year(rng, 2005, 2025))
+            order, i = rng.permutation(len(vils)), 0
+            while i < len(vils):  # one clinic per cluster of 1-3 villages
+                p = vils[order[i]]
+                put(c, s, PRIMARY_CARE, t, p, 150.0, 名称=f"{p.name}卫生室", 类型="村卫生室", 床位数=0,
+                    建成年份=year(rng, 1995, 2025))
+                i += int(rng.integers(1, 4))
+
+
+def build_special_education(rng: np.random.Generator, counties: list[County]) -> None:
+    """A 特殊教育学校 at ~85 % of county seats (populous counties first), 寄宿制学校 in some rural townships."""
+    smp = samplers(rng, counties)
+    pop = {c.code: sum(p.pop for t in c.townships for p in t.places) for c in counties}
+    codes = sorted(pop)
+    with_school = pick(rng, codes, share_of(0.85, len(codes)), p=[pop[k] for k in codes])
+    for c in counties:
+        s = smp[c.code]
+        if c.code in with_school:
+            seat, host = c.seat_host()
+            places = int(np.clip(round(pop[c.code] / 2500 * rng.lognormal(0, 0.25) / 10) * 10, 50, 300))
+            pupils = max(1, int(round(places * rng.uniform(0.55, 1.05))))
+            put(c, s, SPECIAL_EDUCATION, seat, host, 2500.0, 名称=f"{c.name}特殊教育学校", 类型="特殊教育学校",
+                学位数=places, 在校生数=pupils, 建成年份=year(rng, 1985, 2025))
+        for t in c.townships:
+            if t.kind != "街道" and not t.is_seat and rng.random() < 0.08:
+                places = int(rng.integers(20, 91)) * 10
+                pupils = int(round(places * rng.uniform(0.6, 1.0)))
+                put(c, s, SPECIAL_EDUCATION, t, anchor(t), 600.0, 名称=f"{t.name}寄宿制学校", 类型="寄宿制学校",
+                    学位数=places, 在校生数=pupils, 建成年份=year(rng, 1995, 2025))
+
+
+def build_culture(rng: np.random.Generator, counties: list[County]) -> None:
+    """County 图书馆 and 文化馆 (~90 % each), 综合文化站 in ~90 % of townships, 博物馆 in the city seats."""
+    smp = samplers(rng, counties)
+    codes = [c.code for c in counties]
+    no_library, no_centre = pick(rng, codes, share_of(0.10, len(codes))), pick(rng, codes, share_of(0.10, len(codes)))
+    towns = [t.code for c in counties for t in c.townships]
+    no_station = pick(rng, towns, share_of(0.10, len(towns)))
+
+    def venue(c, t, host, r_max, name, kind, level, lo):
+        put(c, smp[c.code], CULTURE, t, host, r_max, 名称=name, 类型=kind, 级别=level,
+            免费开放="否" if rng.random() < 0.05 else "是", 建成年份=year(rng, lo, 2025))
+
+    for c in counties:
+        seat, host = c.seat_host()
+        if c.code not in no_library:
+            venue(c, seat, host, 1500.0, f"{c.name}图书馆", "图书馆", "县级", 1980)
+        if c.code not in no_centre:
+            venue(c, seat, host, 1500.0, f"{c.name}文化馆", "文化馆", "县级", 1980)
+        if c.code in CITY_SEATS.values():
+            venue(c, seat, host, 2500.0, f"{c.city}博物馆", "博物馆", "市级", 1980)
+            if c.code == CITY_SEATS[TAIYUAN]:
+                venue(c, seat, host, 2500.0, "山西省博物馆", "博物馆", "省级", 1980)
+        for t in c.townships:
+            if t.code not in no_station:
+                venue(c, t, anchor(t), 400.0, f"{t.name}综合文化站", "综合文化站", "乡镇级", 2000)
+
+
+def build_child_welfare(rng: np.random.Generator, counties: list[County]) -> None:
+    """A 市级 儿童福利院 in 10 of the 11 city seats, 县级 ones in ~30 % of the counties."""
+    smp = samplers(rng, counties)
+    city_homes = {CITY_SEATS[k] for k in set(CITY_SEATS) - pick(rng, CITY_SEATS, 1)}
+    cands = [c.code for c in counties if c.code not in CITY_SEATS.values()]
+    county_homes = pick(rng, cands, share_of(0.30, len(counties)))
+    for c in counties:
+        seat, host = c.seat_host()
+        if c.code in city_homes:
+            put(c, smp[c.code], CHILD_WELFARE, seat, host, 2500.0, 名称=f"{c.city}儿童福利院", 级别="市级",
+                床位数=int(rng.integers(100, 401)), 建成年份=year(rng, 1980, 2025))
+        if c.code in county_homes:
+            put(c, smp[c.code], CHILD_WELFARE, seat, host, 2500.0, 名称=f"{c.name}儿童福利院", 级别="县级",
+                床位数=int(rng.integers(20, 121)), 建成年份=year(rng, 1990, 2025))
+
+
+def build_later_kinds(counties: list[County], seed: int) -> None:
+    """Add the rows of the later files, each from its own stream ``default_rng([seed, STREAMS[file]])``.
+
+    Runs after everything else and never touches the main stream, so the first four files do not change.
+    """
+    missing = (set(CITY_SEATS.values()) | set(TAIYUAN_URBAN)) - {c.code for c in counties}
+    if missing:
+        raise ValueError(f"city seat counties missing from the boundaries: {sorted(missing)}")
+    builders = {
+        HOSPITALS: build_hospitals, PRIMARY_CARE: build_primary_care, SPECIAL_EDUCATION: build_special_education,
+        CULTURE: build_culture, CHILD_WELFARE: build_child_welfare,
+    }
+    for file, build in builders.items():
+        build(np.random.default_rng([seed, STREAMS[file]]), counties)
+
+
 # --- assembly -----------------------------------------------------------------------------------
 def scale_population(counties: list[County]) -> None:
     """Scale raw populations so the province totals about PROVINCE_POPULATION."""
@@ -637,8 +891,10 @@ def table_rows(counties: list[County]) -> dict[str, list[list]]:
                 middle = [v["name"], v["性质"], v["普惠"], v["中心园"], v["学位数"], v["在园幼儿数"], v["year"]]
             elif r.file == ELDERLY:
                 middle = [v["name"], v["类型"], v["beds"], v["nursing"], v["year"]]
-            else:
+            elif r.file == FITNESS:
                 middle = [v["name"], v["类型"], v["year"]]
+            else:  # the later kinds keep their values under the file's own headers
+                middle = [v[h] for h in HEADERS[r.file][1:-len(TAIL)]]
             emit(r.file, c, r.township, r.host, r.xy, middle)
     return tables
 
@@ -678,6 +934,7 @@ def generate(seed: int = DEFAULT_SEED) -> tuple[dict[str, list[list]], dict]:
     new_centres = assign_new_years(rng, all_rows, "社区全民健身中心", 20, 4)
     new_stations = assign_new_years(rng, all_rows, "社区养老服务站", 30, 5)
     summary = {"new_fitness_centres": dict(zip(NEW_YEARS, new_centres)), "new_care_stations": dict(zip(NEW_YEARS, new_stations))}
+    build_later_kinds(counties, seed)
     return table_rows(counties), summary
 
 
@@ -698,7 +955,11 @@ def write_all(out: Path, seed: int) -> dict:
     files = {}
     for name, header in HEADERS.items():
         write_csv(out / name, header, tables[name])
-        files[name] = {"rows": len(tables[name]), "sha256": sha256(out / name)}
+        col = header.index(COUNTED[name])
+        counts = {}
+        for row in tables[name]:
+            counts[str(row[col])] = counts.get(str(row[col]), 0) + 1
+        files[name] = {"rows": len(tables[name]), "sha256": sha256(out / name), "counts": dict(sorted(counts.items()))}
     manifest = {
         "synthetic": True,
         "statement": STATEMENT,

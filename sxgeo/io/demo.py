@@ -19,6 +19,11 @@ DEMO_FILES = {
     "kindergartens": "kindergartens.csv",
     "elderly_care": "elderly_care.csv",
     "fitness": "fitness.csv",
+    "hospitals": "hospitals.csv",
+    "primary_care": "primary_care.csv",
+    "special_education": "special_education.csv",
+    "culture": "culture.csv",
+    "child_welfare": "child_welfare.csv",
 }
 
 #: The value of the source column in every synthetic row.
