@@ -127,9 +127,13 @@ class WalkNetwork:
         """The symmetric sparse matrix of per-edge ``weights`` (zero weights kept as a tiny epsilon)."""
         n = self.n_nodes
         w = np.maximum(weights, _EPS)
-        return csr_matrix(
-            (np.concatenate([w, w]), (np.concatenate([self.u, self.v]), np.concatenate([self.v, self.u]))), shape=(n, n)
-        )
+        rows, cols, vals = np.concatenate([self.u, self.v]), np.concatenate([self.v, self.u]), np.concatenate([w, w])
+        # Parallel edges (and an edge given in both directions) keep the shortest: a sparse matrix would sum them.
+        order = np.lexsort((vals, cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        return csr_matrix((vals[first], (rows[first], cols[first])), shape=(n, n))
 
     def minutes_matrix(self, speed_kmh: float) -> csr_matrix:
         """Travel minutes along every edge: at each edge's own speed (drive), else at ``speed_kmh``."""

@@ -134,6 +134,21 @@ def test_parallel_edges_and_loops_collapse() -> None:
     np.testing.assert_allclose(dist, [0, 120, 200], atol=1e-6)
 
 
+def test_parallel_edges_given_directly_keep_the_shortest() -> None:
+    # The dataclass built without from_arrays: 0-1 given as 150 m, again as 120 m and reversed as 130 m.  A sparse
+    # matrix would sum the three (400 m); the shortest (120 m) is the street.
+    network = WalkNetwork(node_ids=np.arange(3), x=np.array([X0, X0 + 100, X0 + 200]), y=np.full(3, Y0), crs=UTM49,
+                          u=np.array([0, 0, 1, 1]), v=np.array([1, 1, 0, 2]), length_m=np.array([150.0, 120.0, 130.0, 80.0]))
+    assert network.matrix[0, 1] == network.matrix[1, 0] == 120.0
+    dist, _ = nearest_facility(network, [0])
+    np.testing.assert_allclose(dist, [0, 120, 200], atol=1e-6)
+    ref = nx.Graph()
+    for a, b, w in ((0, 1, 150.0), (0, 1, 120.0), (1, 0, 130.0), (1, 2, 80.0)):
+        if not ref.has_edge(a, b) or ref[a][b]["weight"] > w:
+            ref.add_edge(a, b, weight=w)
+    assert nx.single_source_dijkstra_path_length(ref, 0) == {0: 0, 1: 120.0, 2: 200.0}
+
+
 def test_from_graph_projected_multidigraph() -> None:
     G = nx.MultiDiGraph(crs=UTM49)
     for node, (x, y) in {10: (X0, Y0), 20: (X0 + 100, Y0), 30: (X0 + 100, Y0 + 100)}.items():
