@@ -13,6 +13,8 @@ Examples::
     sxgeo gaps --kind fitness --city 140100 --format gpkg
     sxgeo site --kind elderly --county 140105 -n 5
     sxgeo site --kind kindergarten --city 140700 --candidates 可用地块.xlsx
+    sxgeo gaps --kind hospitals --county 140105 --format xlsx
+    sxgeo site --kind special_education --county 140105
     sxgeo access --kind kindergartens --method e2sfca --county 140105 --format xlsx
     sxgeo app --port 8501
 """
@@ -32,6 +34,8 @@ from sxgeo.text import LANGS, t
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: ``gaps`` and ``site`` kinds of the plan tasks' facility layers (see :data:`sxgeo.report.gaps.TARGET_KINDS`).
+_TARGET_KINDS = ("primary_care", "hospitals", "special_education", "culture", "child_welfare")
 
 
 def _t(key: str, lang: str, **params: object) -> str:
@@ -65,11 +69,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands ``report``, ``gaps``, ``site``, ``access``, ``app``)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=LANGS, default=LANGS[0], help="语言 / language (default zh)")
-
+def _data_parser() -> argparse.ArgumentParser:
+    """The data options every analysing subcommand shares (layers, targets, network, travel)."""
     data = argparse.ArgumentParser(add_help=False)
     g = data.add_argument_group("数据 / data (默认：自带的合成演示数据 / default: the bundled synthetic demo data)")
     g.add_argument("--residential", metavar="FILE", action="append",
@@ -86,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="健身设施图层（可重复）/ fitness facilities (repeatable)")
     g.add_argument("--minor-protection", metavar="FILE", action="append",
                    help="未成年人救助保护机构（可重复）/ minor-protection institutions (repeatable)")
+    g.add_argument("--primary-care", metavar="FILE", action="append",
+                   help="基层医疗卫生机构：村卫生室、社区卫生服务站/中心、乡镇卫生院（可重复）/ primary care (repeatable)")
+    g.add_argument("--hospitals", metavar="FILE", action="append",
+                   help="医院（等级、隶属、公共卫生应急基地）（可重复）/ hospitals (repeatable)")
+    g.add_argument("--special-education", metavar="FILE", action="append",
+                   help="特殊教育与寄宿制学校（可重复）/ special-education and boarding schools (repeatable)")
+    g.add_argument("--culture", metavar="FILE", action="append",
+                   help="公共文化设施：图书馆、文化馆、综合文化站（可重复）/ public cultural venues (repeatable)")
+    g.add_argument("--child-welfare", metavar="FILE", action="append",
+                   help="儿童福利机构（可重复）/ child-welfare institutions (repeatable)")
     g.add_argument("--workspace", metavar="NAME",
                    help="使用工作空间中的图层、目标文件和路网（见 sxgeo workspace）/ use a stored workspace's layers")
     g.add_argument("--coord-system", default="auto",
@@ -103,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--cache-dir", metavar="DIR", help="路网缓存目录 / network cache folder")
     g.add_argument("--detour-factor", type=float, default=DETOUR_FACTOR,
                    help=f"无路网时的绕行系数 / detour factor without a network ({DETOUR_FACTOR:g})")
+    return data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (subcommands ``report``, ``gaps``, ``site``, ``access``, ``app``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGS, default=LANGS[0], help="语言 / language (default zh)")
+
+    data = _data_parser()
 
     def scope(p: argparse.ArgumentParser, *, allow_all: bool) -> None:
         s = p.add_mutually_exclusive_group(required=True)
@@ -122,14 +142,23 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--timings", metavar="FILE", help="把各区县用时写入 CSV / write per-county seconds to a CSV file")
 
     gp = sub.add_parser("gaps", parents=[common, data], help="导出缺口清单 / export a gap list")
-    gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly", "off_map"),
-                    help="off_map: 未上图的记录 / records without a location")
+    gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly", *_TARGET_KINDS, "off_map"),
+                    help="off_map: 未上图的记录 / records without a location；primary_care、hospitals、special_education、"
+                         "culture、child_welfare：该图层上每个目标一张清单（无设施的单位、出行时间以外的村和社区）"
+                         " / one list per target on that layer (units without the facility, points beyond reach)")
     scope(gp, allow_all=True)
     gp.add_argument("--format", choices=("csv", "xlsx", "gpkg"), default="xlsx")
     gp.add_argument("--out", metavar="FILE", help="输出文件 / output file (default <kind>_gaps_<code>.<format>)")
 
     sp = sub.add_parser("site", parents=[common, data], help="选址建议 / where to build next")
-    sp.add_argument("--kind", required=True, choices=("fitness", "elderly", "kindergarten"))
+    sp.add_argument("--kind", required=True, choices=("fitness", "elderly", "kindergarten", *_TARGET_KINDS),
+                    help="primary_care、hospitals、special_education、culture、child_welfare：该图层上的每个目标——"
+                         "“每个单位至少一处”的规则为每个缺少的单位选一处（居民加权距离最短）；出行时间目标用 MCLP/LSCP，"
+                         "按目标的出行方式（医院：驾车）。医疗服务圈城镇居民步行、农村居民按 rural_mode 出行："
+                         "两组分别选址、分别报告（各至多 -n 处）/ every target on that layer: one site per unit lacking a "
+                         "presence rule's facility (least resident-weighted distance); MCLP/LSCP for travel targets by the "
+                         "target's own mode (hospitals: drive); the medical circle is sited separately for urban "
+                         "residents (walking) and rural residents (by rural_mode), both reported (up to -n sites each)")
     scope(sp, allow_all=False)
     sp.add_argument("-n", "--sites", type=_positive_int, default=5, help="MCLP 新增设施数 / new sites for the MCLP (5)")
     sp.add_argument("--candidates", metavar="FILE", help="候选点图层（如可用地块）/ candidate sites (e.g. available land)")
@@ -166,14 +195,11 @@ def _access_parser(sub, parents, scope) -> None:
     ac.add_argument("--out", metavar="FILE", help="输出文件 / output file (default access_<kind>_<code>.<format>)")
 
 
-def _files(args: argparse.Namespace) -> dict[str, str | None]:
-    return {
-        "residential": args.residential,
-        "kindergartens": args.kindergartens,
-        "elderly_care": args.elderly_care,
-        "fitness": args.fitness,
-        "minor_protection": args.minor_protection,
-    }
+def _files(args: argparse.Namespace) -> dict[str, list[str] | None]:
+    """The layer files given, by layer kind (each kind's option is ``--<kind>`` with dashes)."""
+    from sxgeo.analysis.inputs import LAYER_KINDS
+
+    return {kind: getattr(args, kind) for kind in LAYER_KINDS}
 
 
 def _inputs(args: argparse.Namespace, scope_area):
@@ -282,12 +308,19 @@ def _output_file(args: argparse.Namespace, default_stem: str) -> Path:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from sxgeo.report.gaps import GAP_LAYERS, export_gaps
+    from sxgeo.report.gaps import GAP_LAYERS, TARGET_KINDS, export_gaps, export_target_gaps
 
     scope, counties = _scope(args)
     _check_inputs(args, GAP_LAYERS[args.kind])
     path = _output_file(args, f"{args.kind}_gaps_{scope.code}")
     inputs = _inputs(args, scope.area(counties, args.cross_border_m))
+    if args.kind in TARGET_KINDS:
+        paths, lists = export_target_gaps(inputs, args.kind, scope, path, lang=args.lang)
+        for item in lists:
+            n = 0 if item.rows is None else len(item.rows)
+            print(_t("gaps_list_row", args.lang, target=item.target.name(args.lang), n=n))
+        print(_t("written", args.lang, paths=", ".join(str(p) for p in paths)))
+        return EXIT_OK
     written, n = export_gaps(inputs, args.kind, scope, path, lang=args.lang)
     print(_t("gaps_done", args.lang, n=n, path=written))
     return EXIT_OK
@@ -342,10 +375,35 @@ def _capacity_site(args: argparse.Namespace, inputs, scope, out, candidates) -> 
     return EXIT_OK
 
 
+def _print_plan_sites(result, lang: str) -> None:
+    """A plan task layer's proposals: per presence rule its sites, per travel target (and group) its covering."""
+    for part in result.parts:
+        name = part.target.name(lang)
+        if part.sites is not None:
+            print(_t("presence_head" if len(part.sites) else "presence_met", lang, target=name, n=len(part.sites)))
+            for rec in part.sites.itertuples(index=False):
+                if rec.basis == "none":
+                    print(_t("presence_none", lang, unit=rec.unit_name, code=rec.unit_code))
+                    continue
+                distance = "—" if rec.mean_distance_m != rec.mean_distance_m else f"{rec.mean_distance_m:,.0f}"
+                print(_t("presence_row", lang, unit=rec.unit_name, code=rec.unit_code,
+                         basis_text=_t(f"presence_basis.{rec.basis}", lang), site=rec.site_id, name=rec.site_name or "",
+                         population=f"{rec.population:,.0f}" if rec.population == rec.population else "—",
+                         distance=distance))
+            continue
+        group = _t(f"group.{part.group}", lang) if part.group else ""
+        print(_t("cover_head", lang, target=name, group=group, mode=_t(f"mode.{part.mode}", lang)))
+        _print_site(part.covering, lang)
+
+
 def _print_site(result, lang: str) -> None:
     from sxgeo.analysis import siting
+    from sxgeo.analysis.plan_siting import PlanSiting
     from sxgeo.formatting import fmt_percent
 
+    if isinstance(result, PlanSiting):
+        _print_plan_sites(result, lang)
+        return
     if isinstance(result, siting.SitingResult):
         for rec in result.coverage.itertuples(index=False):
             label = t(f"val.scenario.{rec.scenario}", lang)

@@ -16,8 +16,9 @@ from sxgeo.text import t
 __all__ = ["add_parser", "run"]
 
 #: What ``workspace add --kind`` accepts: the layer kinds, township polygons, population data, targets, an OSM file.
-ADD_KINDS = ("residential", "kindergartens", "elderly_care", "fitness", "minor_protection", "township_polygons",
-             "population_table", "population_grid", "targets", "osm")
+ADD_KINDS = ("residential", "kindergartens", "elderly_care", "fitness", "minor_protection", "primary_care", "hospitals",
+             "special_education", "culture", "child_welfare", "township_polygons", "population_table",
+             "population_grid", "targets", "osm")
 
 
 def add_parser(sub, parents) -> None:

@@ -18,7 +18,7 @@ from sxgeo.io.load import LoadResult, load_layer
 from sxgeo.io.osm import read_osm
 from sxgeo.io.population import load_population_grid, load_population_table
 from sxgeo.io.result import combine_results
-from sxgeo.io.targets import load_targets
+from sxgeo.io.targets import PlanTask, load_plan_tasks, load_targets
 from sxgeo.io.townships import load_township_polygons
 from sxgeo.layers import boundaries
 from sxgeo.resources import demo_dir
@@ -31,12 +31,17 @@ __all__ = [
     "check_file",
     "check_inputs",
     "load_inputs",
+    "presence_in",
     "require_layers",
+    "targets_on",
     "travel_modes",
 ]
 
 #: Layer kinds the command line reads, in the order of their options.
-LAYER_KINDS = ("residential", "kindergartens", "elderly_care", "fitness", "minor_protection")
+LAYER_KINDS = (
+    "residential", "kindergartens", "elderly_care", "fitness", "minor_protection",
+    "primary_care", "hospitals", "special_education", "culture", "child_welfare",
+)
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Inputs:
     cross_border: bool = True
     area: shapely.Geometry | None = None
     margin_m: float = CROSS_BORDER_M
+    tasks: list[PlanTask] = field(default_factory=list)
 
     def network(self, mode: str | None = None):
         """The street network of a travel mode (default: :attr:`mode`), or None in distance mode."""
@@ -128,6 +134,7 @@ def load_inputs(
     check_inputs([*layer_files, targets_path, township_polygons, osm, road_speeds, population_table, population_grid],
                  coord_system)
     targets = load_targets(targets_path, known_quantities=set(QUANTITIES))
+    tasks = load_plan_tasks(targets_path)
     counties, townships = boundaries.load_counties(), boundaries.load_townships()
     tp = stored.pop("township_polygons").layer if "township_polygons" in stored and township_polygons is None else None
     if township_polygons is not None:
@@ -171,6 +178,7 @@ def load_inputs(
         cross_border=cross_border,
         area=area if cross_border else None,
         margin_m=margin_m,
+        tasks=tasks,
     )
 
 
@@ -217,12 +225,29 @@ def _population(table, grid, township_polygons, counties, townships) -> dict[str
 
 
 def travel_modes(targets, default: str = "walk") -> set[str]:
-    """The travel modes the targets need: ``default`` and every mode a travel target names."""
+    """The travel modes the targets need: ``default`` and every mode a travel target names.
+
+    A target's ``params.mode`` (``drive`` for hospital access) and, for
+    targets whose rural residents travel otherwise, its ``params.rural_mode``
+    both count, so that each gets the street network of its own mode.
+    """
     modes = {default}
     for tg in targets:
         if tg.quantity in WALK_QUANTITIES:
             modes.add(str(tg.params.get("mode", default)))
+            if "rural_mode" in tg.params:
+                modes.add(str(tg.params["rural_mode"]))
     return modes
+
+
+def targets_on(targets, kind: str) -> list:
+    """The targets judged on the facility layer ``kind``, in file order.
+
+    Presence rules counting ``kind`` and travel targets whose facilities are
+    of ``kind`` (:data:`sxgeo.analysis.run.WALK_QUANTITIES`).
+    """
+    return [tg for tg in targets
+            if tg.kind == kind or (tg.quantity in WALK_QUANTITIES and WALK_QUANTITIES[tg.quantity][0] == kind)]
 
 
 _DEMO: dict[str, dict[str, LoadResult]] = {}
@@ -274,3 +299,16 @@ def require_layers(available, needed: tuple[str, ...]) -> None:
     for kind in needed:
         if kind not in set(available):
             raise InputError("report.err_no_layer", layer=kind)
+
+
+def presence_in(frame: pd.DataFrame, tg, county_codes, city_codes) -> pd.DataFrame:
+    """The rows of a presence rule's gap list (``Analysis.presence_gaps``) in an area, in order.
+
+    Townships and counties by their county (``county_codes``), cities by
+    ``city_codes`` (the gap list already keeps to the rule's scope).
+    """
+    if tg.level == "city":
+        keep = frame["city_code"].isin(set(city_codes))
+    else:
+        keep = frame["county_code"].astype(str).str[:6].isin(set(county_codes))
+    return frame[keep.to_numpy()].reset_index(drop=True)

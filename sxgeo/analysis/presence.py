@@ -107,9 +107,11 @@ def presence_gaps(counts: pd.DataFrame, tg: Target) -> pd.DataFrame:
     """Units that break a presence rule, most populous first.
 
     ``needed`` is how many facilities are missing (``min_count - count``);
-    units that are not applicable or without data are not gaps.
+    units outside the rule's scope, not applicable or without data are not gaps.
     """
     short = counts["count"].notna() & (counts["count"] < tg.threshold) & counts["applicable"].fillna(False).astype(bool)
+    if tg.scope and "unit_kind" in counts:
+        short &= counts["unit_kind"].isin(tg.scope)  # a 乡/镇 rule never lists a 街道
     gaps = counts[short].copy()
     gaps["needed"] = (tg.threshold - gaps["count"]).astype(int)
     gaps["target_id"] = tg.id

@@ -26,6 +26,10 @@ Kindergartens are a different question: every 乡/镇 without a public
 kindergarten needs one, so each such township gets one proposed site (its most
 populous residential point, or the best candidate of the user's layer inside
 it) with the children aged 3–5 it would serve.
+
+The plan tasks' facility layers (primary care, hospitals, special education,
+culture, child welfare) answer every target of the targets file on the layer:
+see :mod:`sxgeo.analysis.plan_siting`.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from sxgeo.settings import DETOUR_FACTOR, WALK_MINUTES, WALK_SPEED_KMH
 
 # CoverSolution, solve_lscp and solve_mclp live in sxgeo.analysis.covering and stay importable from here.
 __all__ = [
+    "PLAN_SITE_KINDS",
     "CoverSolution",
     "SitingResult",
     "kindergarten_sites",
@@ -331,10 +336,14 @@ def kindergarten_sites(
 
 # --------------------------------------------------------------------- command-line runs
 #: ``sxgeo site --kind`` -> (walking quantity or None, layer kind of the facilities and candidates).
+#: ``sxgeo site --kind`` of the plan tasks' facility layers: every target on the layer (:func:`plan_sites`).
+PLAN_SITE_KINDS = ("primary_care", "hospitals", "special_education", "culture", "child_welfare")
+
 SITE_KINDS: dict[str, tuple[str | None, str]] = {
     "fitness": ("fitness_walk_share", "fitness"),
     "elderly": ("elderly_walk_share", "elderly_care"),
     "kindergarten": (None, "kindergartens"),
+    **{kind: (None, kind) for kind in PLAN_SITE_KINDS},
 }
 
 #: Layer kinds each siting kind needs.
@@ -342,14 +351,18 @@ SITE_LAYERS: dict[str, tuple[str, ...]] = {
     "fitness": ("residential", "fitness"),
     "elderly": ("residential", "elderly_care"),
     "kindergarten": ("kindergartens", "residential"),
+    **{kind: ("residential", kind) for kind in PLAN_SITE_KINDS},
 }
 
 #: A candidate file only needs an id, a name and a position: the kind's other
-#: required column gets this value when the file has no such column.
+#: required column gets this value when the file has no such column (a
+#: candidate is a place, not yet a facility of any category).
 _CANDIDATE_DEFAULTS = {
     "fitness": ("fitness_kind", "community_centre"),
     "elderly_care": ("care_kind", "community"),
     "kindergartens": ("ownership", "public"),
+    "primary_care": ("care_level", "township_centre"),
+    "culture": ("venue_kind", "cultural_station"),
 }
 
 
@@ -366,8 +379,8 @@ def load_candidates(path, kind: str, *, coord_system: str = "wgs84", counties=No
     frame = raw.frame
     if raw.geometry is not None:
         frame = gpd.GeoDataFrame(frame, geometry=raw.geometry.reset_index(drop=True).values, crs=raw.geometry.crs)
-    column, default = _CANDIDATE_DEFAULTS[layer_kind]
-    if column not in map_headers(list(raw.frame.columns), get_kind(layer_kind), name).values():
+    column, default = _CANDIDATE_DEFAULTS.get(layer_kind, (None, None))
+    if column is not None and column not in map_headers(list(raw.frame.columns), get_kind(layer_kind), name).values():
         frame = frame.copy()
         frame[column] = default
     return load_layer(frame, layer_kind, coord_system=coord_system, display_name=name, counties=counties, townships=townships)
@@ -397,8 +410,17 @@ def run_site(
     residential points), then :func:`propose_sites`.  Kindergarten:
     :func:`kindergarten_sites` on the analysis' township gaps.
 
-    Returns a :class:`SitingResult` or, for kindergartens, a GeoDataFrame.
+    The plan tasks' layers (:data:`PLAN_SITE_KINDS`):
+    :func:`sxgeo.analysis.plan_siting.plan_sites`.
+
+    Returns a :class:`SitingResult`, for kindergartens a GeoDataFrame, for the
+    plan tasks' layers a :class:`sxgeo.analysis.plan_siting.PlanSiting`.
     """
+    if kind in PLAN_SITE_KINDS:
+        from sxgeo.analysis.plan_siting import plan_sites  # it builds on this module
+
+        return plan_sites(inputs, scope, kind, n_sites=n_sites, candidates=candidates, methods=methods,
+                          time_limit_s=time_limit_s)
     quantity, layer_kind = SITE_KINDS[kind]
     require_layers([k for k, v in inputs.layers.items() if v is not None], SITE_LAYERS[kind])
     codes = set(scope.county_codes)

@@ -21,7 +21,7 @@ import shapely
 
 from sxgeo.analysis.inputs import Inputs
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
-from sxgeo.formatting import fmt_gap, fmt_percent, fmt_status, fmt_value
+from sxgeo.formatting import fmt_gap, fmt_percent, fmt_status, fmt_threshold, fmt_value
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import metric_xy, on_map
 from sxgeo.layers.scope import Scope
@@ -29,6 +29,7 @@ from sxgeo.outputs.fonts import setup_fonts
 from sxgeo.report.county import CountyPages
 from sxgeo.report.county_capacity import CapacityPages
 from sxgeo.report.county_map import CountyMap
+from sxgeo.report.county_tasks import SourceNotes, TaskPages
 from sxgeo.report.gaps import GAP_KINDS
 from sxgeo.report.summary import SummaryPages
 from sxgeo.report.templates import cell, environment
@@ -47,7 +48,7 @@ def _map_xy(layer) -> np.ndarray:
     return xy
 
 
-class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages):
+class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPages):
     """Builds county reports and the summary from one analysis.
 
     Parameters
@@ -83,6 +84,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages):
         self.walk_xy = {q: metric_xy(r.points) if r is not None else np.empty((0, 2)) for q, r in self.walk.items()}
         self.cover_parts, self.cover_tree = self._coverage_parts()
         self.kg_gap_xy = metric_xy(self.gaps["kindergarten"])
+        self.travel_gaps = self.travel_gap_rows()
         self.templates = environment()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -150,38 +152,57 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages):
     def _target_header(self) -> list[str]:
         return [self.tr(k) for k in ("col_target", "col_unit", "col_value", "col_threshold", "col_status", "col_gap")]
 
-    def targets_table(self, rows: pd.DataFrame) -> tuple[dict, dict[str, int]]:
-        """The targets table of a page and how many targets are met, not met and without data."""
-        header = self._target_header()
-        body, counts = [], {"met": 0, "not_met": 0, "no_data": 0, "no_network": 0, "not_applicable": 0}
-        for tid, tg in self.targets.items():
-            sub = rows[rows["target_id"] == tid]
-            if sub.empty or tg.level == "province":
-                continue
-            if tg.level == "township":
-                met = int((sub["status"] == "met").sum())
-                known = int((~sub["status"].isin(["no_data", "no_network", "not_applicable"])).sum())
-                status = "no_data" if known == 0 else ("met" if met == known else "not_met")
-                body.append([
-                    cell(tg.name(self.lang)), cell(self.tr("townships_unit")),
-                    cell(self.tr("townships_met", met=met, n=known), "num"),
-                    cell(f"{tg.comparator} {fmt_value(tg.threshold, tg.unit, self.lang)}", "num"),
-                    cell(fmt_status(status, self.lang), status), cell(""),
-                ])
-                counts[status] += 1
-                continue
-            for _, r in sub.sort_values("period", na_position="first").iterrows():
-                body.append(self._target_row(r))
-                counts[r["status"]] += 1
-        return {"header": header, "rows": body, "empty": self.tr("empty"), "note": None}, counts
+    def targets_table(self, rows: pd.DataFrame) -> tuple[list[dict], list[str], dict[str, int]]:
+        """The targets of a page by plan task, the table's footnotes, and how many targets have each status.
 
-    def _target_row(self, r: pd.Series) -> list[dict]:
-        """Table cells of one evaluation row: target (year), unit, value, threshold, status, gap."""
+        One table per task (in the targets file's order; targets of no task
+        last, under "other"); a target's name carries the assumption mark
+        when its value is an assumption and the number of its source, both
+        explained in the footnotes.
+        """
+        header = self._target_header()
+        counts = {"met": 0, "not_met": 0, "no_data": 0, "no_network": 0, "not_applicable": 0}
+        notes = SourceNotes(self.lang)
+        groups = []
+        for title, targets in self.task_groups():
+            body = []
+            for tg in targets:
+                sub = rows[rows["target_id"] == tg.id]
+                if sub.empty or tg.level == "province":
+                    continue
+                mark = notes.mark(tg)
+                if tg.level == "township":
+                    met = int((sub["status"] == "met").sum())
+                    known = int((~sub["status"].isin(["no_data", "no_network", "not_applicable"])).sum())
+                    status = "no_data" if known == 0 else ("met" if met == known else "not_met")
+                    body.append([
+                        cell(tg.name(self.lang), sup=mark), cell(self.tr("townships_unit")),
+                        cell(self.tr("townships_met", met=met, n=known), "num"),
+                        cell(fmt_threshold(tg.comparator, tg.threshold, tg.unit, self.lang), "num"),
+                        cell(fmt_status(status, self.lang), status), cell(""),
+                    ])
+                    counts[status] += 1
+                    continue
+                for _, r in sub.sort_values("period", na_position="first").iterrows():
+                    body.append(self._target_row(r, mark))
+                    counts[r["status"]] += 1
+            if body:
+                groups.append({"title": title,
+                               "table": {"header": header, "rows": body, "empty": self.tr("empty"), "note": None}})
+        return groups, notes.lines(), counts
+
+    def _target_row(self, r: pd.Series, mark: str | None = None) -> list[dict]:
+        """Table cells of one evaluation row: target (year), unit, value, threshold, status, gap.
+
+        A unit a rule does not apply to says why in its status.
+        """
         tg = self.targets[r["target_id"]]
         name = tg.name(self.lang) + (f"（{int(r['period'])}）" if pd.notna(r["period"]) else "")
+        status = (self.not_applicable_text(tg, r["denominator"]) if r["status"] == "not_applicable"
+                  else fmt_status(r["status"], self.lang, r.get("network_share")))
         return [
-            cell(name), cell(r["unit_name"]), cell(fmt_value(r["value"], tg.unit, self.lang), "num"),
-            cell(f"{tg.comparator} {fmt_value(tg.threshold, tg.unit, self.lang)}", "num"),
-            cell(fmt_status(r["status"], self.lang, r.get("network_share")), r["status"]),
-            cell("" if r["status"] == "no_network" else fmt_gap(r["gap"], tg.unit, self.lang), "num"),
+            cell(name, sup=mark), cell(r["unit_name"]), cell(fmt_value(r["value"], tg.unit, self.lang), "num"),
+            cell(fmt_threshold(tg.comparator, tg.threshold, tg.unit, self.lang), "num"),
+            cell(status, r["status"]),
+            cell("" if r["status"] in ("no_network", "not_applicable") else fmt_gap(r["gap"], tg.unit, self.lang), "num"),
         ]

@@ -140,6 +140,7 @@ class CountyPages:
                 continue
             frame = notes_in(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"), lang)
             sheets[t("report.sheet_gap", lang, name=t(f"report.gap_short_{kind}", lang))] = localise(frame, lang)
+        sheets.update(self.task_sheets(code))
         tw = self.analysis.kindergartens_by_township
         sheets[t("report.sheet_townships", lang)] = localise(tw[tw["county_code"] == code].reset_index(), lang)
         for kind, result in self.capacity_results().items():
@@ -154,7 +155,7 @@ class CountyPages:
         rows = self.county_rows(code)
         gaps = self.county_gaps(code)
         info = self.county_info.loc[code]
-        table, counts = self.targets_table(rows)
+        groups, notes, counts = self.targets_table(rows)
         figures = [uri for uri in (self.chart_targets(rows), self.chart_walk(code)) if uri]
         gap_sections = []
         for kind in _LISTS:
@@ -182,13 +183,17 @@ class CountyPages:
                 {"text": self.tr("badge_no_data", n=counts["no_data"]), "cls": "no_data"},
                 *([{"text": self.tr("badge_no_network", n=counts["no_network"]), "cls": "no_network"}]
                   if counts["no_network"] else []),
+                *([{"text": self.tr("badge_not_applicable", n=counts["not_applicable"]), "cls": "not_applicable"}]
+                  if counts["not_applicable"] else []),
             ],
             xlsx=f"{code}.xlsx",
             map_png=self.county_map(code),
-            targets=table,
+            target_groups=groups,
+            target_notes=notes,
             charts=figures,
             gaps=gap_sections,
-            sections=self.capacity_sections(code),
+            sections=[*self.task_sections(code, rows), *self.capacity_sections(code),
+                      *[s for s in (self.out_of_scope_section(),) if s]],
             warnings=warnings,
         )
         xlsx = to_xlsx_bytes(self.county_sheets(code, rows, gaps), self.lang)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sxgeo.formatting import fmt_value
+from sxgeo.formatting import fmt_status, fmt_value
 from sxgeo.outputs import charts
 from sxgeo.outputs.tables import localise, to_xlsx_bytes
 from sxgeo.report.templates import cell
@@ -24,7 +24,7 @@ class SummaryPages:
 
         Counties are ranked among ``codes`` on each target (best first: highest
         value for ``>=``/``>``, lowest for ``<=``/``<``; ties share the best rank;
-        no rank without data).
+        no rank without data, where a rule does not apply, nor on presence rules).
         """
         ev = self.evaluation
         sel = ev[(ev["level"] == "county") & ev["unit_code"].isin(codes) & ev["period"].isna()].copy()
@@ -32,7 +32,9 @@ class SummaryPages:
         for tid, sub in sel.groupby("target_id", sort=False):
             tg = self.targets[tid]
             sub = sub.copy()
-            judged = sub["value"].where(sub["status"] != "no_network")  # not ranked where the network is too thin
+            # not ranked where the network is too thin, nor where the rule does not apply; a presence
+            # rule is met or not (counting more facilities than the rule asks for is no better)
+            judged = sub["value"].where(~sub["status"].isin(["no_network", "not_applicable"]) & (not tg.is_presence))
             sub["rank"] = judged.rank(ascending=tg.comparator in ("<=", "<"), method="min").astype("Int64")
             frames.append(sub)
         out = pd.concat(frames, ignore_index=True) if frames else sel.assign(rank=pd.Series(dtype="Int64"))
@@ -60,9 +62,13 @@ class SummaryPages:
         wide = wide.sort_values(["targets_met", "targets_not_met", "county_code"], ascending=[False, True, True])
         wide.insert(0, "rank", wide["targets_met"].rank(ascending=False, method="min").astype(int).to_numpy())
         by = rank.set_index(["county_code", "target_id"])
+        townships = self.township_summary(codes)
+        tw_ids = [tid for tid in self.targets if tid in set(townships["target_id"])]
+        tw_by = townships.set_index(["county_code", "target_id"])
+        marks = {tid: t("report.assumption_mark", lang) if self.targets[tid].assumption else "" for tid in self.targets}
         header = [self.tr(k) for k in ("col_rank", "col_county", "col_city", "col_met", "col_not_met")] + [
-            self.target_name(t) for t in tids
-        ]
+            self.target_name(t) + marks[t] for t in tids
+        ] + [self.tr("townships_column", name=self.target_name(t)) + marks[t] for t in tw_ids]
         body = []
         for rec in wide.itertuples(index=False):
             link = f"counties/{rec.county_code}.html" if rec.county_code in written or not failures.get(rec.county_code) else None
@@ -71,17 +77,13 @@ class SummaryPages:
                 cell(f"{rec.county_name}（{rec.county_code}）", None if link else "failed", link),
                 cell(rec.city_name), cell(rec.targets_met, "num"), cell(rec.targets_not_met, "num"),
             ]
-            for tid in tids:
-                if (rec.county_code, tid) in by.index:
-                    r = by.loc[(rec.county_code, tid)]
-                    text = fmt_value(r["value"], self.targets[tid].unit, lang)
-                    if pd.notna(r["rank"]):
-                        text += f"（{self.tr('rank_suffix', rank=int(r['rank']))}）"
-                    row.append(cell(text, r["status"]))
-                else:
-                    row.append(cell("—", "no_data"))
+            row += [self._rank_cell(by, rec.county_code, tid) for tid in tids]
+            row += [self._townships_cell(tw_by, rec.county_code, tid) for tid in tw_ids]
             body.append(row)
-        ranking_table = {"header": header, "rows": body, "empty": self.tr("empty"), "note": self.tr("ranking_note")}
+        notes = [self.tr("ranking_note"), self.tr("townships_note")]
+        if any(marks[tid] for tid in (*tids, *tw_ids)):
+            notes.append(t("report.assumption_note", lang, mark=t("report.assumption_mark", lang)))
+        ranking_table = {"header": header, "rows": body, "empty": self.tr("empty"), "note": " ".join(notes)}
         for tid in tids:
             wide[self.target_name(tid)] = wide["county_code"].map(
                 rank[rank["target_id"] == tid].set_index("county_code")["value"]
@@ -89,6 +91,9 @@ class SummaryPages:
             wide[self.tr("rank_column", name=self.target_name(tid))] = wide["county_code"].map(
                 rank[rank["target_id"] == tid].set_index("county_code")["rank"]
             )
+        for tid in tw_ids:
+            sub = townships[townships["target_id"] == tid].set_index("county_code")
+            wide[self.tr("townships_column", name=self.target_name(tid))] = wide["county_code"].map(sub["met_share"])
         wide["report"] = [f"counties/{c}.html" if c not in failures else "" for c in wide["county_code"]]
         upper = self._upper_tables(codes)
         sheets = {t("report.sheet_summary", lang): localise(wide, lang)}
@@ -117,9 +122,46 @@ class SummaryPages:
             ranking=ranking_table,
             chart=self.chart_met(rank, tids),
             upper=[{"title": title, "table": self._simple_targets_table(frame)} for title, frame in upper],
-            sections=self.capacity_summary_sections(codes),
+            sections=[*self.capacity_summary_sections(codes), *[s for s in (self.out_of_scope_section(),) if s]],
         )
         return html, to_xlsx_bytes(sheets, lang)
+
+    def _rank_cell(self, by: pd.DataFrame, code: str, tid: str) -> dict:
+        """A county's value on a target with its rank; a presence rule's status in words."""
+        if (code, tid) not in by.index:
+            return cell("—", "no_data")
+        r = by.loc[(code, tid)]
+        text = fmt_value(r["value"], self.targets[tid].unit, self.lang)
+        if r["status"] == "not_applicable" or self.targets[tid].is_presence:
+            text = fmt_status(r["status"], self.lang)  # a rule is met or not; its count is in the workbook
+        if pd.notna(r["rank"]):
+            text += f"（{self.tr('rank_suffix', rank=int(r['rank']))}）"
+        return cell(text, r["status"])
+
+    def _townships_cell(self, by: pd.DataFrame, code: str, tid: str) -> dict:
+        """A county's townships meeting a township-level target, "m/n"."""
+        if (code, tid) not in by.index:
+            return cell("—", "no_data")
+        r = by.loc[(code, tid)]
+        return cell(self.tr("townships_met", met=int(r["met_townships"]), n=int(r["townships"])), r["status"])
+
+    def township_summary(self, codes) -> pd.DataFrame:
+        """Per county of ``codes`` and township-level target: townships judged, met, their share and a status.
+
+        Townships a rule does not apply to, or without data, are not judged;
+        the status is ``met`` when every judged township meets the target,
+        ``not_met`` when some does not and ``no_data`` when none is judged.
+        """
+        ev = self.evaluation
+        sel = ev[(ev["level"] == "township") & ev["period"].isna()
+                 & ~ev["status"].isin(["no_data", "no_network", "not_applicable"])].copy()
+        sel["county_code"] = sel["unit_code"].astype(str).str[:6]
+        sel = sel[sel["county_code"].isin(set(codes))]
+        out = sel.groupby(["county_code", "target_id"], sort=False).agg(
+            townships=("status", "size"), met_townships=("status", lambda s: int((s == "met").sum()))).reset_index()
+        out["met_share"] = out["met_townships"] / out["townships"]
+        out["status"] = np.where(out["met_townships"] == out["townships"], "met", "not_met")
+        return out
 
     def _upper_tables(self, codes) -> list[tuple[str, pd.DataFrame]]:
         ev = self.evaluation
@@ -138,7 +180,7 @@ class SummaryPages:
         """Bar chart (PNG data URI): share of the counties meeting each county-level target."""
         shares, names = [], []
         for tid in tids:
-            sub = rank[(rank["target_id"] == tid) & (rank["status"] != "no_data")]
+            sub = rank[(rank["target_id"] == tid) & ~rank["status"].isin(["no_data", "no_network", "not_applicable"])]
             if len(sub):
                 shares.append(float((sub["status"] == "met").mean()))
                 names.append(self.target_name(tid))

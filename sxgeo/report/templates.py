@@ -28,6 +28,9 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 .met { color: var(--ok); font-weight: 600; } .not_met { color: var(--bad); font-weight: 600; }
 .no_data { color: var(--na); }
 .no_network { color: #4a6fa5; }
+.not_applicable { color: var(--na); font-style: italic; }
+sup { font-size: .75em; color:#57606a; margin-left:.15em; }
+.footnotes p { margin:.2em 0; }
 .badges span { display:inline-block; margin-right:.8em; padding:.15em .6em; border-radius:3px; background:#f6f8fa; }
 img.figure, img.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
 .scroll { max-height: 28em; overflow: auto; }
@@ -59,7 +62,8 @@ _TABLE = (
 <thead><tr>{% for h in t.header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in t.rows %}<tr>{% for c in row %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}>"""
-    """{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}</td>{% endfor %}</tr>
+    """{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}"""
+    """{% if c.sup %}<sup>{{ c.sup }}</sup>{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table></div>
 {% if t.note %}<p class="meta">{{ t.note }}</p>{% endif %}
 {% else %}<p>{{ t.empty }}</p>{% endif %}
@@ -80,7 +84,9 @@ _COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
 <img class="figure" alt="{{ text.map }}" src="data:image/png;base64,{{ map_png }}">
 
 <h2>{{ text.targets }}</h2>
-{{ table(targets) }}
+{% for g in target_groups %}<h3>{{ g.title }}</h3>
+{{ table(g.table) }}{% endfor %}
+{% if target_notes %}<div class="footnotes">{% for n in target_notes %}<p class="meta">{{ n }}</p>{% endfor %}</div>{% endif %}
 
 <h2>{{ text.charts }}</h2>
 {% for c in charts %}<p class="figure"><img class="chart" alt="{{ text.charts }}" src="{{ c }}"></p>{% endfor %}
@@ -90,8 +96,10 @@ _COUNTY = """{% extends "base.html" %}{% from "table.html" import table %}
 
 {% for s in sections %}<h2>{{ s.title }}</h2>
 {% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{% if s.bullets %}<ul>{% for b in s.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
 {% for c in s.charts %}<p class="figure"><img class="chart" alt="{{ s.title }}" src="{{ c }}"></p>{% endfor %}
-{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{{ table(tb.table) }}{% endfor %}
+{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{% for p in tb.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{{ table(tb.table) }}{% endfor %}
 {% endfor %}
 
 {% if warnings %}<h2>{{ text.warnings }}</h2><ul>{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
@@ -112,8 +120,10 @@ _SUMMARY = """{% extends "base.html" %}{% from "table.html" import table %}
 {% for t in upper %}<h2>{{ t.title }}</h2>{{ table(t.table) }}{% endfor %}
 {% for s in sections %}<h2>{{ s.title }}</h2>
 {% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{% if s.bullets %}<ul>{% for b in s.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
 {% for c in s.charts %}<p class="figure"><img class="chart" alt="{{ s.title }}" src="{{ c }}"></p>{% endfor %}
-{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{{ table(tb.table) }}{% endfor %}
+{% for tb in s.tables %}{% if tb.title %}<h3>{{ tb.title }}</h3>{% endif %}{% for p in tb.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{{ table(tb.table) }}{% endfor %}
 {% endfor %}
 {% endblock %}
 """
@@ -127,6 +137,7 @@ def environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def cell(text: object, cls: str | None = None, href: str | None = None) -> dict:
-    """One table cell for the templates: its text (empty for None/NaN), CSS class and link."""
-    return {"text": "" if text is None or (isinstance(text, float) and math.isnan(text)) else text, "cls": cls, "href": href}
+def cell(text: object, cls: str | None = None, href: str | None = None, sup: str | None = None) -> dict:
+    """One table cell for the templates: its text (empty for None/NaN), CSS class, link and superscript (a note mark)."""
+    empty = text is None or (isinstance(text, float) and math.isnan(text))
+    return {"text": "" if empty else text, "cls": cls, "href": href, "sup": sup}

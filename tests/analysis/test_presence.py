@@ -145,6 +145,8 @@ def test_township_rule_counts_rows_without_coordinates_and_keeps_scope(case):
     st = ev[ev["target_id"] == "station"]
     assert set(st["unit_kind"]) <= {"镇", "乡"}  # 街道 are outside the rule's scope
     assert (st["status"] == "not_met").sum() == len(st) - 2
+    gaps = a.presence_gaps("station")
+    assert set(gaps["unit_kind"]) <= {"镇", "乡"} and len(gaps) == len(st) - 2
 
 
 def test_population_threshold_makes_small_units_not_applicable(case):
