@@ -16,6 +16,7 @@ Examples::
     sxgeo gaps --kind hospitals --county 140105 --format xlsx
     sxgeo site --kind special_education --county 140105
     sxgeo access --kind kindergartens --method e2sfca --county 140105 --format xlsx
+    sxgeo regional --city 140800 --osm shanxi-latest.osm.pbf
     sxgeo app --port 8501
 """
 
@@ -118,7 +119,7 @@ def _data_parser() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands ``report``, ``gaps``, ``site``, ``access``, ``app``)."""
+    """The argument parser (subcommands ``report``, ``gaps``, ``site``, ``access``, ``regional``, ``workspace``, ``app``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=LANGS, default=LANGS[0], help="语言 / language (default zh)")
 
@@ -140,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--jobs", type=_positive_int, default=min(os.cpu_count() or 1, 4), help="并行进程数 / worker processes")
     rp.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     rp.add_argument("--timings", metavar="FILE", help="把各区县用时写入 CSV / write per-county seconds to a CSV file")
+    rp.add_argument("--scenario", metavar="FILE",
+                    help="区域医疗项目情景文件 (TOML)，默认自带的四个项目（见 sxgeo regional）/ regional medical "
+                         "projects scenario (default: the shipped four projects; see sxgeo regional)")
 
     gp = sub.add_parser("gaps", parents=[common, data], help="导出缺口清单 / export a gap list")
     gp.add_argument("--kind", required=True, choices=("kindergarten", "fitness", "elderly", *_TARGET_KINDS, "off_map"),
@@ -169,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="求解时限 / solver time limit")
     sp.add_argument("--out", metavar="DIR", help="输出目录 / output folder (default sites_<kind>_<code>)")
     _access_parser(sub, [common, data], scope)
+    _regional_parser(sub, [common, data])
 
     cli_workspace.add_parser(sub, [common])
 
@@ -195,6 +200,31 @@ def _access_parser(sub, parents, scope) -> None:
     ac.add_argument("--out", metavar="FILE", help="输出文件 / output file (default access_<kind>_<code>.<format>)")
 
 
+def _regional_parser(sub, parents) -> None:
+    """The ``regional`` subcommand: the four regional medical projects scenario, before and after."""
+    rg = sub.add_parser(
+        "regional", parents=parents,
+        help="四个省级区域医疗项目情景：建设前后驾车可达高等级医院的人口 / the four regional medical projects: "
+             "residents within reach of a high-level hospital before and after",
+        description="按情景文件中的驾车时间和医院等级，比较建设前（现有医院）与建设后（加上项目）的可达人口；"
+                    "总在全省计算（驾车服务圈跨越市界），--county/--city 只选择显示的范围 / compares the residents "
+                    "within the scenario's drive times of a hospital of its level before (existing hospitals) and "
+                    "after (projects added); always computed for the whole province (drive catchments cross city "
+                    "lines), --county/--city only choose what is shown",
+    )
+    rg.add_argument("--scenario", metavar="FILE",
+                    help="情景文件 (TOML)，默认自带的四个区域医疗项目（位置为近似）/ scenario file (default: the "
+                         "shipped four projects, approximate positions)")
+    s = rg.add_mutually_exclusive_group()
+    s.add_argument("--county", metavar="CODE", help="只显示该区县 / show this county, e.g. 140802")
+    s.add_argument("--city", metavar="CODE", help="只显示该地级市及其区县 / show this city and its counties, e.g. 140800")
+    s.add_argument("--all", action="store_true", help="全省（默认）/ the whole province (default)")
+    rg.add_argument("-n", "--top", type=_positive_int, default=5,
+                    help="列出新增可达人口最多的前 N 个区县 / counties gaining most to print (5)")
+    rg.add_argument("--format", choices=("xlsx",), default="xlsx")
+    rg.add_argument("--out", metavar="FILE", help="输出文件 / output file (default regional_<code>.xlsx)")
+
+
 def _files(args: argparse.Namespace) -> dict[str, list[str] | None]:
     """The layer files given, by layer kind (each kind's option is ``--<kind>`` with dashes)."""
     from sxgeo.analysis.inputs import LAYER_KINDS
@@ -202,7 +232,8 @@ def _files(args: argparse.Namespace) -> dict[str, list[str] | None]:
     return {kind: getattr(args, kind) for kind in LAYER_KINDS}
 
 
-def _inputs(args: argparse.Namespace, scope_area):
+def _inputs(args: argparse.Namespace, scope_area, mode: str | None = None):
+    """The inputs of the data options; ``mode`` (default ``--mode``) is the travel mode of targets naming none."""
     from sxgeo.analysis.inputs import load_inputs
 
     inputs = load_inputs(
@@ -215,7 +246,7 @@ def _inputs(args: argparse.Namespace, scope_area):
         cache_dir=args.cache_dir,
         area=scope_area,
         detour_factor=args.detour_factor,
-        mode=args.mode,
+        mode=mode or args.mode,
         cross_border=not args.no_cross_border,
         margin_m=args.cross_border_m,
         road_speeds=args.road_speeds,
@@ -271,6 +302,7 @@ def _check_inputs(args: argparse.Namespace, needed: tuple[str, ...] = ()) -> Non
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from sxgeo.analysis.inputs import analyse_inputs
+    from sxgeo.analysis.regional import load_regional_scenario
     from sxgeo.outputs.files import check_output_dir
     from sxgeo.report.batch import run_batch
     from sxgeo.report.builder import ReportBuilder
@@ -278,9 +310,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     scope, counties = _scope(args)
     _check_inputs(args)
     out = check_output_dir(args.out)
+    scenario = load_regional_scenario(args.scenario, counties=counties)  # a bad file fails before any data is read
     inputs = _inputs(args, scope.area(counties, args.cross_border_m))
     analysis = analyse_inputs(inputs)
-    builder = ReportBuilder(inputs, analysis, scope, lang=args.lang)
+    builder = ReportBuilder(inputs, analysis, scope, lang=args.lang, regional_scenario=scenario)
     desc, unit = _t("progress_desc", args.lang), _t("progress_unit", args.lang)
     result = run_batch(
         builder, scope.county_codes, out, jobs=args.jobs, progress=not args.no_progress, desc=desc, unit=unit
@@ -444,14 +477,35 @@ def _cmd_access(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_regional(args: argparse.Namespace) -> int:
+    from sxgeo.analysis.inputs import require_layers
+    from sxgeo.analysis.regional import load_regional_scenario
+    from sxgeo.outputs.regional import write_regional_xlsx
+    from sxgeo.report.regional import compute_reach, scope_reach, summary_lines
+
+    scope, counties = _scope(args)
+    _check_inputs(args, ("residential",))
+    path = _output_file(args, f"regional_{scope.code}")
+    scenario = load_regional_scenario(args.scenario, counties=counties)  # a bad file fails before any data is read
+    # the whole province, by car: a drive of an hour or two crosses city lines, and the scope only chooses what is shown
+    inputs = _inputs(args, None, mode="drive")
+    require_layers(inputs.layers, ("residential",))
+    reach = scope_reach(compute_reach(inputs, scenario), scope, whole=True)
+    for line in summary_lines(reach, scope, args.lang, n=args.top):
+        print(line)
+    write_regional_xlsx(reach, path, args.lang)
+    print(_t("written", args.lang, paths=str(path)))
+    return EXIT_OK
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     from sxgeo.app.launch import run
 
     return run(port=args.port, address=args.address)
 
 
-_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "access": _cmd_access, "app": _cmd_app,
-             "workspace": lambda args: cli_workspace.run(args)}
+_COMMANDS = {"report": _cmd_report, "gaps": _cmd_gaps, "site": _cmd_site, "access": _cmd_access,
+             "regional": _cmd_regional, "app": _cmd_app, "workspace": lambda args: cli_workspace.run(args)}
 
 
 def main(argv: list[str] | None = None) -> int:

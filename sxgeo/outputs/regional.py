@@ -156,7 +156,7 @@ def regional_html(reach: RegionalReach, lang: str = "zh", *, n: int = 10) -> str
 
     Title, plan clause and source, the note on approximate positions (as a
     notice), the method, the province and the cities before and after per
-    drive time, the ``n`` counties gaining most and the counties still
+    drive time (each level only when the reach has rows for it), the ``n`` counties gaining most and the counties still
     outside at the largest drive time, and the project sites.
     """
     lang = lang_or_default(lang)
@@ -174,9 +174,12 @@ def regional_html(reach: RegionalReach, lang: str = "zh", *, n: int = 10) -> str
         parts.append(f'<div class="notice">{esc(sc.position_note(lang))}</div>')
     method = t("regional.method", lang, minutes=_minutes_list(reach, lang), level=sc.level(lang))
     parts.append(f'<p class="meta">{esc(method)}{esc(t("load.sep", lang))}{esc(t(f"regional.travel.{reach.mode}", lang))}</p>')
-    parts += [f"<h3>{esc(t('regional.html.province', lang))}</h3>", _html_table(sheets["summary"], _REACH, lang)]
-    cities = sheets["cities"]
-    parts += [f"<h3>{esc(t('regional.html.cities', lang))}</h3>", _html_table(cities, ["city_name", *_REACH], lang)]
+    # a level the reach has no rows for (the province of a city's scope, the cities of a county's) is left out
+    if not reach.at("province").empty:
+        parts += [f"<h3>{esc(t('regional.html.province', lang))}</h3>", _html_table(sheets["summary"], _REACH, lang)]
+    if not reach.at("city").empty:
+        cities = sheets["cities"]
+        parts += [f"<h3>{esc(t('regional.html.cities', lang))}</h3>", _html_table(cities, ["city_name", *_REACH], lang)]
     gainers = reach.gainers(n, largest)
     parts += [
         f"<h3>{esc(t('regional.html.gainers', lang, minutes=largest))}</h3>",

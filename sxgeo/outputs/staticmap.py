@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import shapely
@@ -10,6 +11,8 @@ import shapely
 from sxgeo.text import t
 
 __all__ = [
+    "LEGEND_MAP_AXES",
+    "LEGEND_MAP_SIZE",
     "MAP_ASPECT",
     "MAP_AXES",
     "MAP_SIZE",
@@ -17,12 +20,17 @@ __all__ = [
     "fit_extent",
     "legend_style",
     "scale_bar",
+    "side_legend",
 ]
 
 #: Size (inches, at 100 dpi) and axes box of every map.
 MAP_SIZE = (8.0, 7.0)
 MAP_AXES = (0.01, 0.01, 0.98, 0.92)
 MAP_ASPECT = MAP_AXES[2] * MAP_SIZE[0] / (MAP_AXES[3] * MAP_SIZE[1])
+#: A map with its legend in a column on the right (many layers): the map keeps the size and
+#: shape (:data:`MAP_ASPECT`) of the other maps, the figure is wider by the legend's column.
+LEGEND_MAP_SIZE = (10.6, 7.0)
+LEGEND_MAP_AXES = (0.0075, 0.01, MAP_AXES[2] * MAP_SIZE[0] / LEGEND_MAP_SIZE[0], 0.92)
 
 
 def draw_polygons(ax, geoms, **kw) -> None:
@@ -82,3 +90,15 @@ def legend_style(kw: dict) -> dict:
     style["markeredgecolor"] = kw.get("edgecolors", kw.get("c"))
     style["markeredgewidth"] = kw.get("linewidths", 0) or (1.2 if kw.get("marker") == "x" else 0)
     return style
+
+
+def side_legend(ax, handles: list, fontsize: float = 8.0, width: int = 34):
+    """The legend of ``handles`` in the column right of ``ax`` (see :data:`LEGEND_MAP_AXES`), top aligned.
+
+    Labels longer than ``width`` characters are wrapped at spaces, so that
+    they stay in the column.
+    """
+    for handle in handles:
+        handle.set_label(textwrap.fill(handle.get_label(), width))
+    return ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                     fontsize=fontsize, frameon=False, handletextpad=0.4, labelspacing=0.55)

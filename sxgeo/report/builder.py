@@ -14,12 +14,14 @@ web font and no external link, so a page opens offline and sends no request.
 from __future__ import annotations
 
 import datetime as _dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from sxgeo.analysis.inputs import Inputs
+from sxgeo.analysis.regional import RegionalScenario
 from sxgeo.analysis.run import WALK_QUANTITIES, Analysis
 from sxgeo.formatting import fmt_gap, fmt_percent, fmt_status, fmt_threshold, fmt_value
 from sxgeo.layers import boundaries
@@ -31,6 +33,7 @@ from sxgeo.report.county_capacity import CapacityPages
 from sxgeo.report.county_map import CountyMap
 from sxgeo.report.county_tasks import SourceNotes, TaskPages
 from sxgeo.report.gaps import GAP_KINDS
+from sxgeo.report.regional import RegionalPages
 from sxgeo.report.summary import SummaryPages
 from sxgeo.report.templates import cell, environment
 from sxgeo.settings import METRIC_CRS, NETWORK_MIN_SHARE, WALK_SPEED_KMH
@@ -48,7 +51,7 @@ def _map_xy(layer) -> np.ndarray:
     return xy
 
 
-class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPages):
+class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPages, RegionalPages):
     """Builds county reports and the summary from one analysis.
 
     Parameters
@@ -62,9 +65,15 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPag
         The counties to summarise.
     lang
         ``zh`` (default) or ``en``.
+    regional_scenario
+        The regional medical projects scenario, loaded or as a file
+        (:func:`sxgeo.analysis.regional.load_regional_scenario`; default the
+        shipped one).  Its reach is computed here, once for the whole batch,
+        with the same inputs and options as ``analysis``.
     """
 
-    def __init__(self, inputs: Inputs, analysis: Analysis, scope: Scope, *, lang: str = "zh") -> None:
+    def __init__(self, inputs: Inputs, analysis: Analysis, scope: Scope, *, lang: str = "zh",
+                 regional_scenario: RegionalScenario | str | Path | None = None) -> None:
         self.inputs, self.analysis, self.scope, self.lang = inputs, analysis, scope, lang
         self.generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         counties = inputs.counties.set_index("adcode")
@@ -85,6 +94,7 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPag
         self.cover_parts, self.cover_tree = self._coverage_parts()
         self.kg_gap_xy = metric_xy(self.gaps["kindergarten"])
         self.travel_gaps = self.travel_gap_rows()
+        self.regional = self.regional_for_scope(regional_scenario)
         self.templates = environment()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -104,7 +114,8 @@ class ReportBuilder(CountyPages, CountyMap, SummaryPages, CapacityPages, TaskPag
         if reach is not None:
             out.append(t("net.coverage", self.lang, area=area, points=fmt_percent(reach["points"]),
                          facilities=fmt_percent(reach["facilities"]), max_snap_m=reach["max_snap_m"]))
-            if np.nanmin([reach["points"], reach["facilities"]]) < NETWORK_MIN_SHARE:
+            shares = [v for v in (reach["points"], reach["facilities"]) if not np.isnan(v)]
+            if shares and min(shares) < NETWORK_MIN_SHARE:  # an area without points or facilities has no share
                 out.append(t("net.coverage_low", self.lang, area=area, min_share=fmt_percent(NETWORK_MIN_SHARE, 0)))
         if self.inputs.synthetic:
             out.append(self.tr("synthetic"))

@@ -192,7 +192,9 @@ class CountyPages:
             target_notes=notes,
             charts=figures,
             gaps=gap_sections,
-            sections=[*self.task_sections(code, rows), *self.capacity_sections(code),
+            sections=[*self.task_sections(code, rows),
+                      *[s for s in (self.regional_county_section(code),) if s],
+                      *self.capacity_sections(code),
                       *[s for s in (self.out_of_scope_section(),) if s]],
             warnings=warnings,
         )

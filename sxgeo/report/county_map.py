@@ -1,4 +1,4 @@
-"""The county map of a report: facilities, walking coverage and gaps, drawn with matplotlib."""
+"""The county map of a report: facilities of every layer, walking coverage and gaps, drawn with matplotlib."""
 
 from __future__ import annotations
 
@@ -9,8 +9,18 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sxgeo.outputs.fonts import png_base64, setup_fonts
-from sxgeo.outputs.staticmap import MAP_ASPECT, MAP_AXES, MAP_SIZE, draw_polygons, fit_extent, legend_style, scale_bar
+from sxgeo.outputs.staticmap import (
+    LEGEND_MAP_AXES,
+    LEGEND_MAP_SIZE,
+    MAP_ASPECT,
+    draw_polygons,
+    fit_extent,
+    legend_style,
+    scale_bar,
+    side_legend,
+)
 from sxgeo.settings import METRIC_CRS
+from sxgeo.text import t
 
 __all__ = ["CountyMap"]
 
@@ -19,6 +29,22 @@ _WALK_GAPS = (
     ("fitness_walk_share", "#d62728", "o", "legend_gap_fitness"),
     ("elderly_walk_share", "#ff8c00", "x", "legend_gap_elderly"),
 )
+#: The plan tasks' facility layers, small (legend text ``kind.<layer>``): (layer kind, scatter style).
+_TASK_LAYERS = (
+    ("primary_care", {"s": 14, "c": "#d81b60", "marker": "+", "linewidths": 0.9}),
+    ("special_education", {"s": 22, "c": "#00838f", "marker": "v", "linewidths": 0}),
+    ("culture", {"s": 22, "c": "#b8860b", "marker": "p", "linewidths": 0}),
+    ("child_welfare", {"s": 24, "c": "#6d4c41", "marker": "8", "linewidths": 0}),
+)
+#: Hospitals by level, larger and drawn over the other facilities: (``hospital_level`` code, scatter style).
+_HOSPITAL_LEVELS = (
+    ("level1", {"s": 34, "c": "#e57373", "marker": "H", "edgecolors": "white", "linewidths": 0.5}),
+    ("level2", {"s": 50, "c": "#c62828", "marker": "H", "edgecolors": "white", "linewidths": 0.5}),
+    ("level3", {"s": 80, "c": "#6a0000", "marker": "H", "edgecolors": "white", "linewidths": 0.6}),
+    ("unknown", {"s": 34, "facecolors": "none", "edgecolors": "#c62828", "marker": "H", "linewidths": 1.0}),
+)
+#: Legend order of the hospital levels: the highest first.
+_HOSPITAL_LEGEND = ("level3", "level2", "level1", "unknown")
 
 
 class _Canvas:
@@ -34,10 +60,15 @@ class _Canvas:
         minx, miny, maxx, maxy = self.extent
         return (xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
 
-    def scatter(self, xy: np.ndarray, mask: np.ndarray, label: str, own: np.ndarray | None = None, **kw) -> None:
-        """Points of ``mask`` in view; those outside the county (``own`` False) faded."""
+    def scatter(self, xy: np.ndarray, mask: np.ndarray, label: str, own: np.ndarray | None = None, *,
+                legend: bool = True, **kw) -> Line2D | None:
+        """Points of ``mask`` in view; those outside the county (``own`` False) faded.
+
+        Returns the legend entry when something was drawn (added to the
+        legend unless ``legend`` is False), else None.
+        """
         if not len(xy):
-            return
+            return None
         show = mask & self.inside(xy)
         own = np.ones(len(xy), bool) if own is None else own
         drawn = False
@@ -45,8 +76,12 @@ class _Canvas:
             if part.any():
                 self.ax.scatter(xy[part, 0], xy[part, 1], alpha=alpha, **kw)
                 drawn = True
-        if drawn:
-            self.handles.append(Line2D([], [], linestyle="none", label=label, **legend_style(kw)))
+        if not drawn:
+            return None
+        handle = Line2D([], [], linestyle="none", label=label, **legend_style(kw))
+        if legend:
+            self.handles.append(handle)
+        return handle
 
 
 class CountyMap:
@@ -63,15 +98,22 @@ class CountyMap:
         return parts, shapely.STRtree(parts)
 
     def county_map(self, code: str) -> str:
-        """The county map as base64 PNG: facilities, fitness coverage and the gaps."""
+        """The county map as base64 PNG (:meth:`county_figure`)."""
+        return png_base64(self.county_figure(code))
+
+    def county_figure(self, code: str) -> Figure:
+        """The county map: facilities of every layer present, fitness coverage and the gaps, legend on the right."""
         setup_fonts()
         geom = self.display.geometry.at[code]
         extent = fit_extent(geom.bounds, MAP_ASPECT)
-        fig = Figure(figsize=MAP_SIZE, dpi=100)
-        canvas = _Canvas(fig.add_axes(MAP_AXES), extent)
+        fig = Figure(figsize=LEGEND_MAP_SIZE, dpi=100)
+        canvas = _Canvas(fig.add_axes(LEGEND_MAP_AXES), extent)
         self._draw_areas(canvas, geom)
         self._draw_facilities(canvas, code)
+        self._draw_task_layers(canvas, code)
+        facilities_end = len(canvas.handles)
         self._draw_walk_gaps(canvas, code)
+        self._draw_hospitals(canvas, code, facilities_end)  # few and large: over the gaps, listed with the facilities
         self._draw_kindergarten_gaps(canvas, code)
         ax = canvas.ax
         minx, miny, maxx, maxy = extent
@@ -80,9 +122,10 @@ class CountyMap:
         ax.set_axis_off()
         scale_bar(ax, (minx, miny, maxx, maxy), self.lang)
         info = self.county_info.loc[code]
-        fig.suptitle(self.tr("map_title", city=info["city_name"], county=info["name"], code=code), fontsize=13)
-        ax.legend(handles=canvas.handles, loc="upper right", fontsize=7.5, framealpha=0.9)
-        return png_base64(fig)
+        fig.suptitle(self.tr("map_title", city=info["city_name"], county=info["name"], code=code), fontsize=13,
+                     x=LEGEND_MAP_AXES[0] + LEGEND_MAP_AXES[2] / 2)
+        side_legend(ax, canvas.handles)
+        return fig
 
     def _draw_areas(self, canvas: _Canvas, geom) -> None:
         """The neighbouring counties in grey, the county in white and the fitness coverage in view."""
@@ -132,6 +175,29 @@ class CountyMap:
             canvas.scatter(xy["elderly_care"], community, tr("legend_elderly"), own, s=22, c="#8e44ad", marker="D", linewidths=0)
             canvas.scatter(xy["elderly_care"], institution, tr("legend_institution"), own, s=40, c="#5b2c6f", marker="P",
                            linewidths=0)
+
+    def _draw_task_layers(self, canvas: _Canvas, code: str) -> None:
+        """The plan tasks' facility layers present but hospitals, in small markers."""
+        layers, xy = self.inputs.layers, self.layer_xy
+        for kind, style in _TASK_LAYERS:
+            if layers.get(kind) is not None:
+                canvas.scatter(xy[kind], np.ones(len(layers[kind]), bool), t(f"kind.{kind}", self.lang),
+                               self._in_county(kind, code), **style)
+
+    def _draw_hospitals(self, canvas: _Canvas, code: str, legend_at: int) -> None:
+        """Hospitals per level, larger the higher (level 3 drawn last); their legend entries at ``legend_at``."""
+        hospitals, xy = self.inputs.layers.get("hospitals"), self.layer_xy
+        if hospitals is None:
+            return
+        level = hospitals["hospital_level"].astype(object).to_numpy()
+        graded = [c for c, _ in _HOSPITAL_LEVELS if c != "unknown"]
+        own = self._in_county("hospitals", code)
+        handles = {}
+        for level_code, style in _HOSPITAL_LEVELS:
+            mask = level == level_code if level_code != "unknown" else ~np.isin(level, graded)  # no level: unknown
+            label = self.tr("legend_hospital", level=t(f"cat.hospital_level.{level_code}", self.lang))
+            handles[level_code] = canvas.scatter(xy["hospitals"], mask, label, own, legend=False, **style)
+        canvas.handles[legend_at:legend_at] = [handles[c] for c in _HOSPITAL_LEGEND if handles[c] is not None]
 
     def _draw_walk_gaps(self, canvas: _Canvas, code: str) -> None:
         """The county's demand points beyond walking distance of a fitness or an elderly-care facility."""

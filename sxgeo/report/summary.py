@@ -122,6 +122,7 @@ class SummaryPages:
             ranking=ranking_table,
             chart=self.chart_met(rank, tids),
             upper=[{"title": title, "table": self._simple_targets_table(frame)} for title, frame in upper],
+            regional=self.regional_summary_section(),
             sections=[*self.capacity_summary_sections(codes), *[s for s in (self.out_of_scope_section(),) if s]],
         )
         return html, to_xlsx_bytes(sheets, lang)
@@ -157,6 +158,10 @@ class SummaryPages:
                  & ~ev["status"].isin(["no_data", "no_network", "not_applicable"])].copy()
         sel["county_code"] = sel["unit_code"].astype(str).str[:6]
         sel = sel[sel["county_code"].isin(set(codes))]
+        if sel.empty:  # no township judged anywhere in the scope (an empty groupby would lose the column types)
+            return pd.DataFrame({"county_code": pd.Series(dtype=object), "target_id": pd.Series(dtype=object),
+                                 "townships": pd.Series(dtype=int), "met_townships": pd.Series(dtype=int),
+                                 "met_share": pd.Series(dtype=float), "status": pd.Series(dtype=object)})
         out = sel.groupby(["county_code", "target_id"], sort=False).agg(
             townships=("status", "size"), met_townships=("status", lambda s: int((s == "met").sum()))).reset_index()
         out["met_share"] = out["met_townships"] / out["townships"]

@@ -118,6 +118,8 @@ _SUMMARY = """{% extends "base.html" %}{% from "table.html" import table %}
 {{ table(ranking) }}
 {% if chart %}<p class="figure"><img class="chart" alt="{{ text.chart_met }}" src="{{ chart }}"></p>{% endif %}
 {% for t in upper %}<h2>{{ t.title }}</h2>{{ table(t.table) }}{% endfor %}
+{% if regional %}{{ regional }}
+{% endif %}
 {% for s in sections %}<h2>{{ s.title }}</h2>
 {% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
 {% if s.bullets %}<ul>{% for b in s.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
