@@ -15,25 +15,15 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+from cli_run import run
 from conftest import XIAODIAN_UTM, lonlat
 
 from sxgeo.analysis.inputs import analyse_inputs, load_inputs
-from sxgeo.cli import main
 from sxgeo.layers.scope import resolve_scope
 from sxgeo.outputs.tables import localise
 from sxgeo.report.gaps import gap_rows
 
 COUNTY = "140105"
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    """``main(args)`` in-process: (exit code, stdout, stderr); argparse's exits are caught."""
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

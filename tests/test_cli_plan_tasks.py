@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+from cli_run import run
 from conftest import XIAODIAN_UTM, lonlat
 from pyproj import Geod
 
@@ -27,16 +28,6 @@ COUNTY = "140105"
 GEOD = Geod(ellps="WGS84")
 DRIVE_M_PER_MIN = 30_000 / 60
 DETOUR = 1.3
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    """``main(args)`` in-process: (exit code, stdout, stderr)."""
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def pt(dx: float, dy: float) -> dict:

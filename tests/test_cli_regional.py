@@ -15,24 +15,13 @@ import openpyxl
 import pytest
 import regional_case as rc
 import regional_osm as ro
-
-from sxgeo.cli import main
+from cli_run import run
 
 _spec = importlib.util.spec_from_file_location("regional_hand", Path(__file__).parent / "analysis" / "test_regional.py")
 _hand = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_hand)
 #: (level, unit code, minutes) -> (residents, in reach before, in reach after), worked out by hand.
 HAND = _hand.HAND
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    """``main(args)`` in-process: (exit code, stdout, stderr); argparse's exits are caught."""
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from cli_run import run
 
-from sxgeo.cli import main
 from sxgeo.io.store import open_store
-
-
-def run(args, capsys):
-    try:
-        code = main(args)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
