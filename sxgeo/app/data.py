@@ -21,19 +21,23 @@ import pandas as pd
 from sxgeo.analysis.run import CAPACITY_QUANTITIES, Analysis, analyse
 from sxgeo.analysis.scenario import add_planned, compare, shortfall_closed
 from sxgeo.analysis.supply import CAPACITY_KINDS, measure_params
+from sxgeo.app.tasks import TARGET_ROW_COLUMNS, TRAVEL_GAPS, described, followed_targets, presence_lists, task_rank
+from sxgeo.io.targets import Target
 from sxgeo.layers import boundaries
 from sxgeo.layers.geometry import located, off_map_rows
 from sxgeo.layers.scope import Scope, resolve_scope
 from sxgeo.outputs import webmap as maps
 from sxgeo.settings import LONLAT_CRS, PROVINCE_CODE
 
-__all__ = ["Boundaries", "Workspace", "GAP_KINDS", "TOLERANCE"]
+__all__ = ["Boundaries", "Workspace", "COUNTY_ONLY_KINDS", "GAP_KINDS", "TOLERANCE"]
 
 #: Display simplification (degrees) of what is drawn at each level.
 TOLERANCE = {"province": 0.004, "city": 0.0015, "county": 0.0}
 
-#: Gap lists shown by the app, in order.
+#: The core's gap lists (:meth:`~sxgeo.analysis.run.Analysis.gap_lists`) shown by the app, in order.
 GAP_KINDS = ("kindergarten", "fitness", "elderly", "nursing", "kindergartens_capacity", "elderly_capacity")
+#: Point layers drawn only in a county view (a city has thousands of them).
+COUNTY_ONLY_KINDS = ("residential", "primary_care")
 
 _LEVEL_RANK = {"township": 0, "county": 1, "city": 2, "province": 3}
 #: Statuses that count neither as met nor as not met when a target's units are summarised.
@@ -181,9 +185,11 @@ class Workspace:
             if target_id is not None:
                 self.choropleth_units(level, code, target_id)
             self.coverage(level, code)
-            for name in GAP_KINDS:
+            for name in self.gap_names():
                 self.gap_list(name, level, code)
             for kind in self.layers:
+                if level != "county" and kind in COUNTY_ONLY_KINDS:
+                    continue  # not drawn there
                 for lang in langs:
                     self.point_collection(kind, level, code, lang)
 
@@ -196,22 +202,37 @@ class Workspace:
                      "threshold", "comparator", "unit", "met", "status", "gap"]
         )
 
+    @property
+    def targets(self) -> dict[str, Target]:
+        """The analysed targets by id (empty without an analysis)."""
+        return {tg.id: tg for tg in self.analysis.targets} if self.analysis is not None else {}
+
     def map_targets(self) -> pd.DataFrame:
-        """Targets a choropleth can show: county-level ones, township-level ones with polygons."""
+        """Targets a choropleth can show: county-level ones, township-level ones with polygons.
+
+        In the plan's task order (file order within a task), with each target's ``task``.
+        """
         ev = self.evaluation
         levels = ["county"] + (["township"] if self.township_polygons is not None else [])
         rows = ev[ev["level"].isin(levels) & ev["period"].isna()]
         columns = ["target_id", "level", "target_zh", "target_en", "threshold", "comparator", "unit"]
-        return rows.drop_duplicates("target_id")[columns]
+        out = rows.drop_duplicates("target_id")[columns]
+        targets = self.targets
+        out = out.assign(task=[targets[i].task if i in targets else "" for i in out["target_id"]])
+        return out.iloc[np.argsort([task_rank(task) for task in out["task"]], kind="stable")]
 
     def target_rows(self, level: str, code: str | None) -> pd.DataFrame:
         """One row per target for the area: its own value, or how many of its units meet it.
 
         Columns: target_id, target_zh, target_en, period, value, threshold,
         comparator, unit, status, units_met, units_total, units_level,
-        network_share.  Units the street network does not cover (status
-        ``no_network``) are, like units without data, neither met nor not
-        met; a summary row whose units are all uncovered is ``no_network``.
+        network_share, units_not_met, units_not_applicable, and what
+        describes the target: task, presence (a presence rule), assumption,
+        source_zh, source_en.  Units the street network does not cover (status
+        ``no_network``) and units a rule does not apply to
+        (``not_applicable``) are, like units without data, neither met nor
+        not met; a summary row whose units are all uncovered is
+        ``no_network``, all too small for the rule ``not_applicable``.
         ``network_share`` is the area's own share (NaN for summary rows and
         in distance mode).
         """
@@ -222,17 +243,20 @@ class Workspace:
         counties = set(self.bounds.scope(level, code).county_codes)
         own_code = PROVINCE_CODE if level == "province" else code
         has_share = "network_share" in ev
+        targets = self.targets
         out = []
-        for _, rows in ev.groupby("target_id", sort=False):
+        for tid, rows in ev.groupby("target_id", sort=False):
             tlevel = rows["level"].iloc[0]
             first = rows.iloc[0]
             base = {k: first[k] for k in ("target_id", "target_zh", "target_en", "threshold", "comparator", "unit")}
+            base.update(described(targets.get(tid)))
             if tlevel == level:
                 mine = rows[rows["unit_code"].astype(str) == own_code]
                 for _, r in mine.iterrows():
                     out.append({**base, "period": r["period"], "value": r["value"], "status": r["status"],
                                 "units_met": np.nan, "units_total": np.nan, "units_level": None,
-                                "network_share": r["network_share"] if has_share else np.nan})
+                                "network_share": r["network_share"] if has_share else np.nan,
+                                "units_not_met": np.nan, "units_not_applicable": np.nan})
             elif _LEVEL_RANK[tlevel] < _LEVEL_RANK[level]:
                 if tlevel == "city":
                     inside = rows[rows["unit_code"].isin({self.bounds.county_city[c] for c in counties})]
@@ -243,15 +267,17 @@ class Workspace:
                 judged = inside[~inside["status"].isin(_UNJUDGED)]
                 met = int((judged["status"] == "met").sum())
                 if judged.empty:
-                    status = "no_network" if (inside["status"] == "no_network").any() else "no_data"
+                    status = next((s for s in ("no_network", "not_applicable") if (inside["status"] == s).any()),
+                                  "no_data")
+                    if status == "not_applicable" and not (inside["status"] == status).all():
+                        status = "no_data"  # some units have no data: not "too small" everywhere
                 else:
                     status = "met" if met == len(judged) else "not_met"
                 out.append({**base, "period": None, "value": (met / len(judged)) if len(judged) else np.nan,
                             "status": status, "units_met": met, "units_total": len(judged), "units_level": tlevel,
-                            "network_share": np.nan})
-        cols = ["target_id", "target_zh", "target_en", "period", "value", "threshold", "comparator", "unit", "status",
-                "units_met", "units_total", "units_level", "network_share"]
-        return pd.DataFrame(out, columns=cols)
+                            "network_share": np.nan, "units_not_met": len(judged) - met,
+                            "units_not_applicable": int((inside["status"] == "not_applicable").sum())})
+        return pd.DataFrame(out, columns=TARGET_ROW_COLUMNS)
 
     def network_reach(self, level: str, code: str | None) -> dict[str, float] | None:
         """:meth:`Analysis.network_reach` of the area's counties (None in distance mode or without an analysis)."""
@@ -419,14 +445,30 @@ class Workspace:
             return frame.iloc[0:0]
         return frame[scope.contains(county)]
 
+    def gap_names(self) -> list[str]:
+        """Every gap list of the app: the core's, the travel lists, then one per presence rule (see :mod:`.tasks`)."""
+        return [*GAP_KINDS, *TRAVEL_GAPS, *presence_lists(self.targets)]
+
+    def gap_targets(self, name: str) -> list[Target]:
+        """The targets a gap list follows (:func:`~sxgeo.app.tasks.followed_targets`)."""
+        return followed_targets(self.targets, name)
+
     def gap_list(self, name: str, level: str, code: str | None) -> pd.DataFrame | None:
-        """A gap list for the area; the nursing list gets county polygons for GeoPackage export."""
+        """A gap list for the area (see :meth:`gap_names`); None when the analysis has none.
+
+        The nursing list and the presence lists of counties and cities get their polygons for GeoPackage export.
+        """
         if self.analysis is None:
             return None
         return self._cached(("gap", name, level, code), lambda: self._gap_list(name, level, code))
 
     def _gap_list(self, name, level, code):
-        frame = self._cached("gap_lists", self.analysis.gap_lists).get(name)
+        if name in TRAVEL_GAPS:
+            frame = self._cached(("travel_gaps", name), lambda: self.analysis.walk_gaps(TRAVEL_GAPS[name]))
+        elif name in self.targets and self.targets[name].is_presence:
+            return self._presence_list(self.targets[name], level, code)
+        else:
+            frame = self._cached("gap_lists", self.analysis.gap_lists).get(name)
         frame = self.filter_rows(frame, level, code)
         if frame is None:
             return None
@@ -438,6 +480,44 @@ class Workspace:
         if name.endswith("_capacity") and len(frame):
             frame = frame.assign(rank=range(1, len(frame) + 1))  # ranked within the area
         return frame.reset_index(drop=True)
+
+    def _presence_list(self, tg: Target, level: str, code: str | None) -> pd.DataFrame | None:
+        """The units of the area that break a presence rule, most populous first.
+
+        Columns: the unit (code, name, township kind), its county and city, its population, the matching
+        facilities it has (``value``), how many the rule asks for (``threshold``) and how many are missing
+        (``gap``), all in the rule's unit (a count).  Only units the evaluation judged "not met" are listed,
+        as in the targets panel.  Cities and counties carry their polygon, townships theirs when township
+        polygons are loaded.
+        """
+        gaps = self.analysis.presence_gaps(tg.id)
+        if gaps is None:
+            return None
+        ev = self.evaluation
+        judged = ev[(ev["target_id"] == tg.id) & ev["period"].isna() & (ev["status"] == "not_met")]
+        gaps = gaps[gaps["unit_code"].astype(str).isin(set(judged["unit_code"].astype(str)))]
+        if level != "province":
+            scope = self.bounds.scope(level, code)
+            if tg.level == "city":
+                inside = gaps["unit_code"].isin({self.bounds.county_city[c] for c in scope.county_codes})
+            else:
+                inside = scope.contains(gaps["county_code"].astype(str))
+            gaps = gaps[np.asarray(inside, dtype=bool)]
+        columns = {"township": ["unit_code", "unit_name", "unit_kind", "county_name", "city_name"],
+                   "county": ["unit_code", "unit_name", "city_name"], "city": ["unit_code", "unit_name"]}[tg.level]
+        frame = gaps[[c for c in columns if c in gaps]].assign(
+            population=gaps["population"].to_numpy(dtype=float), value=gaps["count"].to_numpy(dtype=float),
+            threshold=float(tg.threshold), gap=gaps["needed"].to_numpy(dtype=float)).reset_index(drop=True)
+        if tg.level == "county":
+            shapes = self.bounds.counties.set_index("adcode").geometry
+        elif tg.level == "city":
+            shapes = self.bounds.cities_display.set_index("adcode").geometry
+        elif self.township_polygons is not None:
+            shapes = self.township_polygons.drop_duplicates("code").set_index("code").geometry
+        else:
+            return frame
+        geometry = [shapes.get(c) for c in frame["unit_code"].astype(str)]  # None where a unit has no polygon
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=LONLAT_CRS).to_numpy(), crs=LONLAT_CRS)
 
     def off_map(self, level: str, code: str | None) -> pd.DataFrame:
         """The loaded rows without a location ("not on the map") in the area, every layer together.

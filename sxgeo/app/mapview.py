@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from sxgeo.app.data import ScenarioCoverage, Workspace
+from sxgeo.app.data import COUNTY_ONLY_KINDS, ScenarioCoverage, Workspace
 from sxgeo.app.scenarios import add_planned_record
 from sxgeo.app.state import leaflet_css
 from sxgeo.layers.kinds import KINDS
@@ -18,8 +18,9 @@ from sxgeo.outputs import webmap_focus as focus_maps
 from sxgeo.settings import LONLAT_CRS
 from sxgeo.text import choose, t
 
-#: Point layers drawn on the map, bottom to top.
-POINT_KINDS = ("kindergartens", "elderly_care", "fitness", "minor_protection", "residential")
+#: Point layers drawn on the map, bottom to top (a kind without a layer is left out).
+POINT_KINDS = ("kindergartens", "elderly_care", "fitness", "minor_protection", "child_welfare", "special_education",
+               "culture", "primary_care", "hospitals", "residential")
 #: The map frame's size (px) the server-side zoom assumes (the browser then fits the area to the real frame).
 MAP_FRAME = (1060, 620)
 
@@ -49,8 +50,8 @@ def build_map(ws: Workspace, level: str, code: str | None, indicator: dict | Non
         maps.add_coverage(m, cov[0], cov[1], lang=lang, threshold_min=minutes)
     scored = ws.capacity_points(level, code, indicator["target_id"]) if indicator is not None else None
     for kind in POINT_KINDS:
-        if kind == "residential" and (level != "county" or scored is not None):
-            continue  # demand points only per county (a city has thousands), and once
+        if kind in COUNTY_ONLY_KINDS and level != "county" or kind == "residential" and scored is not None:
+            continue  # demand points and village clinics only per county (a city has thousands); demand points once
         maps.add_points(m, None, kind, lang=lang, collection=ws.point_collection(kind, level, code, lang))
     if scored is not None:
         maps.add_score_points(m, scored, float(indicator["threshold"]), lang=lang)

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from sxgeo.app.data import Workspace
+from sxgeo.app.data import COUNTY_ONLY_KINDS, Workspace
 from sxgeo.app.mapview import POINT_KINDS
 from sxgeo.app.state import planned_key
 from sxgeo.layers.kinds import KINDS
@@ -52,8 +52,8 @@ def _points(ws: Workspace, level: str, code: str | None, indicator: dict | None,
     scored = ws.capacity_points(level, code, indicator["target_id"]) if indicator is not None else None
     points, names = {}, {}
     for kind in POINT_KINDS:
-        if kind == "residential" and (level != "county" or scored is not None):
-            continue  # as on the web map: demand points only per county, and once
+        if kind in COUNTY_ONLY_KINDS and level != "county" or kind == "residential" and scored is not None:
+            continue  # as on the web map: demand points and village clinics only per county, demand points once
         frame = ws.points(kind, level, code)
         if frame is not None and len(frame):
             points[kind] = frame

@@ -41,14 +41,19 @@ def travel_mode_choice(lang: str) -> str:
 
 
 def indicator_choice(ws: Workspace, lang: str) -> dict | None:
-    """The target whose values colour the map, or None when there is none."""
+    """The target whose values colour the map, or None when there is none.
+
+    Listed by plan task (the task's number first), then as county or township target.
+    """
     options = ws.map_targets()
     if options.empty:
         return None
     info = options.set_index("target_id")
 
     def label(tid: str) -> str:
-        prefix = t("app.township_prefix" if info.at[tid, "level"] == "township" else "app.county_prefix", lang)
+        task = info.at[tid, "task"]
+        prefix = t("app.task_prefix", lang, task=task) if task else ""
+        prefix += t("app.township_prefix" if info.at[tid, "level"] == "township" else "app.county_prefix", lang)
         return prefix + str(choose({"zh": info.at[tid, "target_zh"], "en": info.at[tid, "target_en"]}, lang))
 
     tid = choice(st.sidebar, "selectbox", t("app.indicator", lang), list(options["target_id"]), "indicator", label)

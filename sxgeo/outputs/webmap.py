@@ -4,11 +4,9 @@ Used by the app (through streamlit-folium) and usable by reports.  Every map
 works offline: Leaflet comes from the app's own static folder (see
 :mod:`sxgeo.outputs.assets`), icons are inline SVG and legends plain HTML (see
 :mod:`sxgeo.outputs.webmap_style`), so no element pulls jQuery, Bootstrap,
-Font Awesome or d3 from a CDN.  The default basemap has no tiles at all:
-boundaries and labels drawn from the bundled data are the reference layer.
-Online basemaps are an option: Tianditu (needs a user key; CGCS2000 = WGS-84,
-so overlays match) and OSM.  Amap and Baidu tiles are GCJ-02/BD-09 shifted
-and are deliberately not offered.
+Font Awesome or d3 from a CDN.  The empty map and its basemaps (none by
+default: boundaries and labels drawn from the bundled data are the reference
+layer) are made in :mod:`sxgeo.outputs.webmap_base`.
 
 Typical use::
 
@@ -23,7 +21,6 @@ Typical use::
 from __future__ import annotations
 
 import html
-import math
 from typing import NamedTuple
 
 import folium
@@ -31,28 +28,31 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from sxgeo.formatting import fmt_threshold, fmt_value
 from sxgeo.layers.geometry import located
 from sxgeo.layers.kinds import KINDS
-from sxgeo.outputs import assets
+from sxgeo.outputs.webmap_base import BASEMAPS, add_basemap, base_map, zoom_for
 from sxgeo.outputs.webmap_style import (
     CHOROPLETH_OPACITY,
     CHOROPLETH_OPACITY_UNDER_POINTS,
     CLASS_COLOURS,
     COVERAGE_COLOUR,
     HATCH_ID,
+    ICON_GLYPHS,
+    ICON_GROUPS,
     ICON_STYLES,
-    MAP_CSS,
     NO_NETWORK_COLOUR,
+    NOT_APPLICABLE_COLOUR,
     CoverageHatch,
     Indicator,
     Legend,
     PopupTable,
     classify,
     coverage_swatch,
+    icon_group,
     icon_svg,
     legend_section,
     popup_props,
@@ -80,155 +80,6 @@ __all__ = [
     "icon_svg",
     "simplify_for_display",
 ]
-
-# --- basemaps --------------------------------------------------------------------------------
-
-#: Basemap choices (labels: ``map.basemap.<key>`` in the text catalogue).  ``none`` works offline.
-BASEMAPS: tuple[str, ...] = ("none", "tianditu", "osm")
-
-_TIANDITU = (
-    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
-    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
-)
-
-
-def base_map(
-    bounds: tuple[float, float, float, float],
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    tianditu_key: str | None = None,
-    asset_base: str = assets.VENDOR_URL,
-    size: tuple[int, int] = (800, 540),
-    leaflet_css: str | None = None,
-) -> folium.Map:
-    """An empty map showing ``bounds`` (minx, miny, maxx, maxy) in a ``size`` pixel frame, with a scale bar.
-
-    The zoom is computed here rather than with Leaflet's fitBounds, which
-    streamlit-folium may run before its iframe has its final width.
-
-    ``asset_base`` is the URL folder holding ``leaflet.js`` and ``leaflet.css``
-    (the app's static folder by default; a relative folder for an HTML file
-    written beside a copy of the assets).
-
-    ``leaflet_css``, the text of ``leaflet.css``, is put into the map's header
-    instead of a link to the file.  The app does this: streamlit-folium draws
-    the map as soon as ``leaflet.js`` has loaded, without waiting for a linked
-    stylesheet, and until that arrives the map's panes are not positioned, so
-    a click on a county reaches no county.
-    """
-    minx, miny, maxx, maxy = bounds
-    m = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=zoom_for(bounds, size),
-        tiles=None,
-        control_scale=False,  # a metric-only scale is added below (Leaflet's default also shows miles and feet)
-        prefer_canvas=False,
-        min_zoom=5,
-        max_zoom=18,
-        zoomSnap=0.25,
-        zoomDelta=0.5,
-    )
-    # Serve Leaflet from the app, never from a CDN (the instance attributes
-    # override folium's class defaults, which also pull jQuery, Bootstrap and
-    # Font Awesome).
-    m.default_js = assets.js_links(asset_base)
-    m.default_css = assets.css_links(asset_base)
-    if leaflet_css is not None:
-        m.default_css = []
-        m.get_root().header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
-    m.get_root().header.add_child(Element(MAP_CSS), name="sx_css")  # after Leaflet's rules, which it overrides
-    m._sx_lang = lang
-    m._sx_legend = []
-    m._sx_points = False  # set by the point layers; a choropleth under points is drawn lighter
-    _MetricScale().add_to(m)
-    _SteadyFocus().add_to(m)
-    add_basemap(m, basemap, tianditu_key=tianditu_key, lang=lang)
-    return m
-
-
-class _MetricScale(MacroElement):
-    """Leaflet's scale bar in metres and kilometres only."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        L.control.scale({imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "SxScale"
-
-
-class _SteadyFocus(MacroElement):
-    """Focus the map on the first press without scrolling its frame.
-
-    Leaflet's keyboard handler focuses the map container on mousedown; in
-    streamlit-folium's frame that focus scrolled the frame by a few pixels
-    between mousedown and mouseup, so the first click on a county ended on
-    another shape and selected nothing (one click in three, measured).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            if (!map.keyboard) { return; }
-            map.keyboard.disable();  // the handler's listeners hold the old function: re-bind them
-            map.keyboard._onMouseDown = function () {
-                if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
-            };
-            map.keyboard.enable();
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "SxSteadyFocus"
-
-
-def zoom_for(bounds: tuple[float, float, float, float], size: tuple[int, int] = (800, 540)) -> float:
-    """The largest zoom (in steps of 0.25) at which ``bounds`` fit a ``size`` (width, height) pixel map."""
-    minx, miny, maxx, maxy = bounds
-    width, height = size
-    lon_span = max(maxx - minx, 1e-6)
-    y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
-    lat_frac = max((y(maxy) - y(miny)) / (2 * math.pi), 1e-9)
-    zoom = min(math.log2(width * 360 / (256 * lon_span)), math.log2(height / (256 * lat_frac))) - 0.15
-    return max(5.0, min(16.0, math.floor(zoom * 4) / 4))
-
-
-def add_basemap(m: folium.Map, basemap: str, *, tianditu_key: str | None = None, lang: str = "zh") -> None:
-    """Add the tiles of an online basemap (nothing for ``none``)."""
-    if basemap == "osm":
-        folium.TileLayer(
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            attr="© OpenStreetMap contributors",
-            name="OpenStreetMap",
-            max_zoom=19,
-        ).add_to(m)
-    elif basemap == "tianditu":
-        if not tianditu_key:
-            raise ValueError("Tianditu needs a key (tk)")
-        key = html.escape(tianditu_key.strip(), quote=True)
-        for layer, overlay in (("vec", False), ("cva", True)):
-            folium.TileLayer(
-                _TIANDITU.format(s="{s}", layer=layer, key=key),
-                attr="© 天地图 Tianditu",
-                name=t("map.tianditu_labels" if overlay else "map.tianditu", lang),
-                subdomains="01234567",
-                overlay=overlay,
-                control=False,
-                max_zoom=18,
-            ).add_to(m)
-    elif basemap != "none":
-        raise ValueError(f"unknown basemap {basemap!r}")
-
 
 # --- geometry for display --------------------------------------------------------------------
 
@@ -407,6 +258,8 @@ def add_choropleth(
     rows = rows + [(CLASS_COLOURS[4], status_text["no_data"])]
     if statuses is not None and (statuses == "no_network").any():
         rows.append((NO_NETWORK_COLOUR, status_text["no_network"]))
+    if statuses is not None and (statuses == "not_applicable").any():
+        rows.append((NOT_APPLICABLE_COLOUR, status_text["not_applicable"]))
     title = name or indicator.label
     if indicator.threshold:
         rows[0] = (rows[0][0], t("map.legend_met", lang, label=rows[0][1]))
@@ -445,6 +298,10 @@ def point_collection(frame: gpd.GeoDataFrame, kind: str, lang: str = "zh") -> Po
     """
     frame = located(frame)  # rows without a real position are listed, not drawn
     props, keys, labels, units = popup_props(frame, _popup_columns(kind), lang, kind)
+    if kind in ICON_GROUPS:  # which marker size each point gets (not a popup row)
+        column = ICON_GROUPS[kind][0]
+        values = frame[column] if column in frame else pd.Series(None, index=frame.index, dtype=object)
+        props = props.assign(sx_group=icon_group(kind, values).to_numpy())
     return PointCollection(_collection(frame.geometry, props), keys, labels, units)
 
 
@@ -494,18 +351,49 @@ def add_points(
         return
     m._sx_points = True
     shape, colour = ICON_STYLES[style_key or kind]
+    glyph = ICON_GLYPHS.get(kind) if style_key is None else None
     size = 9 if shape == "dot" else 24 if style_key == "planned" else 14  # planned sites stand out
     title = name or KINDS[kind].label(lang)
+    if style_key is None and kind in ICON_GROUPS:
+        _add_groups(m, data, kind, title, (keys, labels, units), shape, colour, glyph, lang=lang, show=show)
+        return
     n = len(data["features"])
     folium.GeoJson(
         data,
         name=t("map.layer_count", lang, title=title, n=n),
-        marker=_icon_marker(icon_svg(shape, colour, size), size),
+        marker=_icon_marker(icon_svg(shape, colour, size, glyph), size),
         popup=PopupTable(keys, labels, units),
         tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
         show=show,
     ).add_to(m)
-    legend_section(m, title, [(icon_svg(shape, colour, min(size, 12)), legend_label or title)])
+    legend_section(m, title, [(icon_svg(shape, colour, min(size, 12), glyph), legend_label or title)])
+
+
+def _add_groups(m: folium.Map, data: dict, kind: str, title: str, popup: tuple, shape: str, colour: str,
+                glyph: str | None, *, lang: str, show: bool) -> None:
+    """A grouped kind (:data:`~sxgeo.outputs.webmap_style.ICON_GROUPS`): one layer per group, at its marker size.
+
+    Each layer is named by its group (``map.group.<kind>.<group>``) and count; the legend lists the groups
+    under the kind's name, the largest first, each with its marker drawn to scale.
+    """
+    keys, labels, units = popup
+    rows = []
+    for group in ICON_GROUPS[kind][1]:
+        features = [f for f in data["features"] if f["properties"].get("sx_group") == group.name]
+        if not features:
+            continue
+        label = t(f"map.group.{kind}.{group.name}", lang)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=t("map.layer_count", lang, title=label, n=len(features)),
+            marker=_icon_marker(icon_svg(shape, colour, group.size, glyph), group.size),
+            popup=PopupTable(keys, labels, units),
+            tooltip=folium.GeoJsonTooltip(fields=keys[:1], labels=False),
+            show=show,
+        ).add_to(m)
+        rows.insert(0, (icon_svg(shape, colour, round(group.size * 0.75), glyph), label))  # to scale, fitting a line
+    if rows:
+        legend_section(m, title, rows)
 
 
 #: Popup fields of a scored residential point (capacity access).

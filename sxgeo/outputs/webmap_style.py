@@ -31,19 +31,24 @@ __all__ = [
     "CLASS_COLOURS",
     "COVERAGE_COLOUR",
     "HATCH_ID",
+    "ICON_GLYPHS",
+    "ICON_GROUPS",
     "ICON_STYLES",
     "LEGEND_OPEN_MIN",
     "MAP_CSS",
     "NO_NETWORK_COLOUR",
+    "NOT_APPLICABLE_COLOUR",
     "POPUP_OPTIONS",
     "POPUP_UNITS",
     "UNCOVERED_COLOUR",
     "CoverageHatch",
+    "IconGroup",
     "Indicator",
     "Legend",
     "PopupTable",
     "classify",
     "coverage_swatch",
+    "icon_group",
     "icon_svg",
     "legend_section",
     "popup_props",
@@ -54,6 +59,9 @@ __all__ = [
 CLASS_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#d9d9d9")
 #: Choropleth colour of units the street network does not cover (status ``no_network``): grey-blue, none of the classes.
 NO_NETWORK_COLOUR = "#8fa3b8"
+#: Choropleth colour of units a rule does not apply to (status ``not_applicable``): white, left blank, paler than
+#: the grey of no data.
+NOT_APPLICABLE_COLOUR = "#ffffff"
 #: The walking-coverage area: a dark indigo hatch and dashed outline, a hue no choropleth class uses.
 COVERAGE_COLOUR = "#253494"
 #: The rings of uncovered demand points: black with a white halo, readable on every class colour.
@@ -109,22 +117,81 @@ MAP_CSS = """
 
 # --- icons -----------------------------------------------------------------------------------
 
-#: Per-kind marker: (shape, fill colour).  Shapes are drawn as inline SVG.
+#: Per-kind marker: (shape, fill colour).  Shapes are drawn as inline SVG (and by the print map as the same
+#: shapes, see :mod:`sxgeo.outputs.printmap`).
 ICON_STYLES: dict[str, tuple[str, str]] = {
     "kindergartens": ("square", "#e6550d"),
     "elderly_care": ("diamond", "#756bb1"),
     "fitness": ("circle", "#31a354"),
     "residential": ("dot", "#636363"),
     "minor_protection": ("triangle", "#3182bd"),
+    "primary_care": ("circle", "#e7298a"),
+    "hospitals": ("square", "#cb181d"),
+    "special_education": ("triangle", "#8c510a"),
+    "culture": ("diamond", "#01665e"),
+    "child_welfare": ("circle", "#b8860b"),
     "planned": ("star", "#d62728"),
     "uncovered": ("ring", UNCOVERED_COLOUR),
     "score_below": ("dot", "#7b3294"),
     "score_above": ("dot", "#0571b0"),
 }
+#: A white mark inside the web map's marker of a kind: a cross for health care, and a dot for child welfare,
+#: whose circle would otherwise differ from the fitness facilities' by its colour alone.
+ICON_GLYPHS: dict[str, str] = {
+    "primary_care": "cross",
+    "hospitals": "cross",
+    "child_welfare": "dot",
+}
 
 
-def icon_svg(shape: str, color: str, size: int = 14) -> str:
-    """A small inline SVG symbol (no icon font, no image request)."""
+@dataclass(frozen=True)
+class IconGroup:
+    """Markers of a kind drawn at their own size: the rows whose ``column`` is one of ``values`` (None: the rest).
+
+    Labelled ``map.group.<kind>.<name>`` in the text catalogue.
+    """
+
+    name: str
+    values: tuple[str, ...] | None
+    size: int
+
+
+#: Kinds whose markers are drawn in groups of their own size (and layer), bottom to top: kind -> (column, groups).
+#: Hospitals: level 3 largest, level 2 smaller, the others (level 1, unknown level) smallest.
+ICON_GROUPS: dict[str, tuple[str, tuple[IconGroup, ...]]] = {
+    "hospitals": ("hospital_level", (IconGroup("other", None, 12), IconGroup("level2", ("level2",), 16),
+                                     IconGroup("level3", ("level3",), 21))),
+}
+
+
+def icon_group(kind: str, values: pd.Series) -> pd.Series:
+    """The :class:`IconGroup` name of each row of a grouped kind (see :data:`ICON_GROUPS`)."""
+    _column, groups = ICON_GROUPS[kind]
+    out = pd.Series(next(g.name for g in groups if g.values is None), index=values.index, dtype=object)
+    for group in groups:
+        if group.values is not None:
+            out[values.astype(object).isin(group.values).to_numpy()] = group.name
+    return out
+
+
+def _glyph(glyph: str, shape: str, s: float) -> str:
+    """The white mark inside a marker of ``s`` pixels (centred on the shape's middle)."""
+    h = s / 2
+    cy = (0.8 + 2 * (s - 1)) / 3 if shape == "triangle" else h  # a triangle's centroid sits low
+    arm, width = s * (0.17 if shape == "triangle" else 0.21), max(1.3, s * 0.12)
+    line = f'stroke="#fff" stroke-width="{width:.1f}" stroke-linecap="butt"'
+    if glyph == "cross":
+        return f'<path d="M{h - arm:.1f},{cy:.1f}H{h + arm:.1f}M{h:.1f},{cy - arm:.1f}V{cy + arm:.1f}" {line}/>'
+    if glyph == "bar":
+        return f'<path d="M{h - arm:.1f},{cy:.1f}H{h + arm:.1f}" {line}/>'
+    return f'<circle cx="{h:.1f}" cy="{cy:.1f}" r="{max(1.1, s * 0.09):.1f}" fill="#fff"/>'
+
+
+def icon_svg(shape: str, color: str, size: int = 14, glyph: str | None = None) -> str:
+    """A small inline SVG symbol (no icon font, no image request), with an optional white ``glyph`` inside.
+
+    ``glyph`` is ``cross``, ``dot`` or ``bar`` (see :data:`ICON_GLYPHS`).
+    """
     s = size
     h = s / 2
     edged = f'fill="{color}" stroke="#fff" stroke-width="1.5"'  # a white outline keeps symbols apart
@@ -147,6 +214,8 @@ def icon_svg(shape: str, color: str, size: int = 14) -> str:
             + f'" fill="{color}" stroke="#fff" stroke-width="1"/>'
         ),
     }[shape]
+    if glyph is not None:
+        body += _glyph(glyph, shape, s)
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{body}</svg>'
 
 
@@ -325,6 +394,7 @@ POPUP_UNITS = {
     "places": "map.unit.places",
     "enrolled": "map.unit.children",
     "beds": "map.unit.beds",
+    "pupils": "map.unit.pupils",
     "nursing_beds": "map.unit.beds",
     "population": "map.unit.people",
     "pop_3_5": "map.unit.people",
@@ -461,7 +531,8 @@ def classify(values: pd.Series, indicator: Indicator,
     Classes are read against the threshold: met, within 10 %, within 25 %,
     further, and no data.  Without a threshold, four equal-width classes.
     Units whose ``statuses`` is ``no_network`` (the street network does not
-    cover them) get :data:`NO_NETWORK_COLOUR` whatever their value.
+    cover them) get :data:`NO_NETWORK_COLOUR` whatever their value, units a
+    rule does not apply to (``not_applicable``) :data:`NOT_APPLICABLE_COLOUR`.
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     thr, unit = indicator.threshold, indicator.unit
@@ -490,6 +561,8 @@ def classify(values: pd.Series, indicator: Indicator,
     for colour, band in zip(CLASS_COLOURS, bands):
         colours[band.fillna(False) & v.notna()] = colour
     if statuses is not None:
-        colours[(pd.Series(statuses, index=v.index) == "no_network").to_numpy()] = NO_NETWORK_COLOUR
+        status = pd.Series(statuses, index=v.index)
+        colours[(status == "no_network").to_numpy()] = NO_NETWORK_COLOUR
+        colours[(status == "not_applicable").to_numpy()] = NOT_APPLICABLE_COLOUR
     rows = list(zip(CLASS_COLOURS, labels))
     return colours, rows

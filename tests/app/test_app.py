@@ -46,7 +46,9 @@ def app() -> AppTest:
 
 
 def _targets(at: AppTest) -> pd.DataFrame:
-    return at.table[0].value
+    """The targets panel: its tables (one per plan task) as one, indexed by target name."""
+    tables = [tb.value for tb in at.table if {"目标值", "Threshold"} & set(tb.value.columns)]
+    return pd.concat(tables)
 
 
 def _to_county(at: AppTest, county: str = XIAODIAN, city: str = TAIYUAN) -> AppTest:
@@ -72,7 +74,7 @@ def test_starts_in_chinese_on_the_synthetic_demo_and_switches_to_english(app):
     assert "合成数据" in app.warning[0].value
     assert any("距离模式" in c.value for c in app.caption)  # no OSM file configured
     targets = _targets(app)
-    assert list(targets.columns) == ["数值", "目标值", "状态"]
+    assert list(targets.columns) == ["数值", "目标值", "状态", "依据"]
     assert "学前三年毛入园率" in targets.index
     assert set(targets["状态"]) <= {"达标", "未达标", "无数据"}
     app.sidebar.radio(key="lang").set_value("en")
@@ -144,16 +146,46 @@ def test_indicator_and_basemap_choices(app):
 # --- gap lists -------------------------------------------------------------------------------
 
 
+def _below(tab, heading: str) -> list:
+    """The elements of a tab between the markdown ``heading`` and the next heading, in page order."""
+    def flat(node) -> list:
+        out = []
+        for k in sorted(node.children):
+            child = node.children[k]
+            out += flat(child) if getattr(child, "children", None) else [child]
+        return out
+
+    out, inside = [], False
+    for el in flat(tab):
+        if el.type == "markdown" and str(el.value).startswith("#"):
+            inside = el.value == heading
+        elif inside:
+            out.append(el)
+    return out
+
+
 def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_workspace):
     _to_county(app, "140931", "140900")  # 保德县
     tab = app.tabs[0]
     labels = [m.value for m in tab.markdown]
-    assert labels == ["#### 没有公办幼儿园的乡镇", "#### 15 分钟健身圈未覆盖的社区",
-                      "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县",  # numbers from the targets file
-                      "#### 服务范围内学位不足的乡镇（按缺口排序）", "#### 服务范围内养老床位不足的乡镇（按缺口排序）",
-                      "#### 未上图的记录"]
+    # grouped by plan task (in the targets file's order), numbers and rule names from the targets file
+    assert labels == [
+        "### 任务 2 · 公共卫生应急", "#### 未达到「每个地级市有公共卫生应急基地」的地级市",
+        "### 任务 4 · 学前教育、特殊教育与寄宿制学校", "#### 没有公办幼儿园的乡镇", "#### 服务范围内学位不足的乡镇（按缺口排序）",
+        "#### 未达到「30 万人口以上的县有特殊教育学校」的区县",
+        "### 任务 5 · 儿童福利与未成年人保护", "#### 未达到「每个地级市有区域性儿童福利机构」的地级市",
+        "### 任务 6 · 养老服务与农村互助幸福院", "#### 社区养老设施步行未覆盖的社区", "#### 护理型床位占比低于 45.0% 的区县",
+        "#### 服务范围内养老床位不足的乡镇（按缺口排序）", "#### 未达到「乡镇有农村互助幸福院」的乡镇",
+        "### 任务 10 · 医疗卫生：优质资源扩容下沉与基层服务", "#### 15 分钟医疗服务圈未覆盖的村庄和社区",
+        "#### 30 分钟车程内没有二级及以上医院的村庄和社区", "#### 未达到「乡镇有乡镇卫生院」的乡镇",
+        "### 任务 11 · 公共文化设施免费开放", "#### 未达到「区县有公共图书馆」的区县", "#### 未达到「区县有文化馆」的区县",
+        "#### 未达到「乡镇（街道）有综合文化站」的乡镇",
+        "### 任务 12 · 全民健身设施", "#### 15 分钟健身圈未覆盖的社区", "#### 未达到「区县有体育公园」的区县",
+        "#### 未达到「区县有健身步道」的区县", "#### 未达到「区县有公共足球场」的区县",
+        "### 未上图的记录",
+    ]
     assert tab.success[-1].value == "忻州市保德县没有未上图的记录：所有载入的记录都有坐标。"  # the demo rows all have one
-    kg = tab.dataframe[0].value
+    kg = next(el.value for el in _below(tab, "#### 没有公办幼儿园的乡镇") if el.type == "dataframe")
     expected = demo_workspace.gap_list("kindergarten", "county", "140931")
     assert len(kg) == len(expected) > 0
     assert set(kg["单位代码"]) == set(expected["unit_code"])
@@ -162,8 +194,8 @@ def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_worksp
     for name in ("kindergarten", "fitness", "elderly", "nursing"):
         assert {f"dl_{name}_csv", f"dl_{name}_xlsx"} <= keys
     capacity = demo_workspace.gap_list("kindergartens_capacity", "county", "140931")
-    shown = tab.dataframe[4].value  # the seat gap list: the same townships, largest shortfall first
-    assert shown["乡镇代码"].tolist() == capacity["township_code"].tolist()
+    shown = next(el.value for el in _below(tab, "#### 服务范围内学位不足的乡镇（按缺口排序）") if el.type == "dataframe")
+    assert shown["乡镇代码"].tolist() == capacity["township_code"].tolist()  # the same townships, largest shortfall first
     assert "dl_kindergarten_gpkg" in keys
     # what the buttons hand out: CSV with BOM, XLSX and GeoPackage of the same rows
     csv = export.to_csv_bytes(expected, "zh")
@@ -467,7 +499,7 @@ def test_township_polygons_give_township_choropleths(app, demo_workspace, tmp_pa
     assert any("乡镇界线.geojson" in i.value for i in app.tabs[1].info)
     _to_county(app)
     options = app.sidebar.selectbox(key="indicator@zh").options
-    township_option = next(o for o in options if o.startswith("乡镇："))
+    township_option = next(o for o in options if "乡镇：" in o)
     app.sidebar.selectbox(key="indicator@zh").set_value("kg_public_per_township")
     _run(app)
     assert app.sidebar.selectbox(key="indicator@zh").value == "kg_public_per_township", township_option
@@ -556,8 +588,8 @@ def test_no_network_status_has_its_own_colour_and_words():
     from sxgeo.app.panels import _BAR_COLOURS, _STATUS_COLOURS, status_colour
     from sxgeo.formatting import fmt_status as status_text
 
-    statuses = ("met", "not_met", "no_data", "no_network")
-    assert len({status_colour(s) for s in statuses}) == len({_BAR_COLOURS[s] for s in statuses}) == 4
+    statuses = ("met", "not_met", "no_data", "no_network", "not_applicable")
+    assert len({status_colour(s) for s in statuses}) == len({_BAR_COLOURS[s] for s in statuses}) == 5
     assert set(_STATUS_COLOURS) == set(_BAR_COLOURS) == set(statuses)
     assert status_text("no_network", "zh") == "路网未覆盖该区域"
     assert status_text("no_network", "en", 0.123) == (

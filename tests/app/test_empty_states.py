@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sxgeo.app.data import GAP_KINDS, Boundaries, Workspace
-from sxgeo.app.panels import gap_view
+from sxgeo.app.data import Boundaries, Workspace
+from sxgeo.app.panels import gap_title, gap_view
 from sxgeo.formatting import fmt_percent, plan_numbers
 from sxgeo.io.demo import load_demo
 from sxgeo.text import t
@@ -39,21 +39,24 @@ def _to_county(at: AppTest, county: str, city: str) -> AppTest:
 
 
 def _flat(node) -> list:
-    """The elements of a block in page order (columns and containers opened)."""
+    """The elements of a block in page order (columns and containers opened; an empty column holds none)."""
     out = []
     for k in sorted(node.children):
         child = node.children[k]
-        out += _flat(child) if getattr(child, "children", None) else [child]
+        out += _flat(child) if hasattr(child, "children") else [child]
     return out
 
 
 def _sections(tab) -> dict[str, list]:
-    """The gap-list tab cut at its "#### title" headings: title -> the elements below it."""
+    """The gap-list tab cut at its "#### title" headings and "### " task headings: title -> the elements below it.
+
+    A task heading starts a section too (its elements: none, the lists follow under their own titles).
+    """
     out: dict[str, list] = {}
     current = None
     for el in _flat(tab):
-        if el.type == "markdown" and str(el.value).startswith("#### "):
-            current = str(el.value)[5:]
+        if el.type == "markdown" and str(el.value).startswith(("### ", "#### ")):
+            current = str(el.value).split(" ", 1)[1]
             out[current] = []
         elif current is not None:
             out[current].append(el)
@@ -75,7 +78,7 @@ def demo() -> Workspace:
 
 
 def _title(ws: Workspace, name: str, lang: str = "zh") -> str:
-    return t(f"gap.{name}", lang, **plan_numbers(ws.analysis.targets))
+    return gap_title(name, lang, plan_numbers(ws.analysis.targets), ws)
 
 
 # --- demo data: a table with its downloads, and "no gaps" --------------------------------------
@@ -104,11 +107,14 @@ def test_demo_county_without_gaps_says_so_and_lists_show_count_table_then_downlo
 
     _to_county(at, county, city)
     sections = _sections(at.tabs[0])
-    assert list(sections) == [_title(demo, n) for n in GAP_KINDS] + [t("app.off_map")]
+    names = demo.gap_names()
+    lists = [title for title in sections if title in {_title(demo, n) for n in names}]
+    assert sorted(lists) == sorted(_title(demo, n) for n in names)  # every list once
+    assert list(sections)[-1] == t("app.off_map")
     fitness = sections[_title(demo, "fitness")]
     assert _kinds(fitness) == ["success"]  # no table, no "0 rows", no download button
     assert fitness[0].value == t("app.gaps_none", "zh", area=area)
-    for name in GAP_KINDS:
+    for name in names:
         elements = sections[_title(demo, name)]
         frame = demo.gap_list(name, "county", county)
         if len(frame):
@@ -152,7 +158,7 @@ def test_own_kindergartens_only_name_the_missing_residential_layer():
     ws = at.session_state["_workspace"]
     assert list(k for k, v in ws.layers.items() if v is not None) == ["kindergartens"]
     # the targets panel has no data for the walking targets; the gap lists say why instead of "0 rows"
-    targets = at.table[0].value
+    targets = pd.concat([tb.value for tb in at.table if "目标值" in tb.value.columns])  # one table per plan task
     fitness_target = next(i for i in targets.index if "健身圈" in i)
     assert targets.loc[fitness_target, "状态"] == "无数据"
     sections = _sections(at.tabs[0])

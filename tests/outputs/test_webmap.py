@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sxgeo.app.data import Boundaries, Workspace
+from sxgeo.app.data import COUNTY_ONLY_KINDS, Boundaries, Workspace
+from sxgeo.app.mapview import POINT_KINDS
 from sxgeo.io.demo import load_demo
 from sxgeo.layers.geometry import located
 from sxgeo.layers.kinds import KINDS
@@ -31,8 +32,11 @@ from sxgeo.outputs.webmap_style import (
     CLASS_COLOURS,
     COVERAGE_COLOUR,
     HATCH_ID,
+    ICON_GLYPHS,
+    ICON_GROUPS,
     ICON_STYLES,
     NO_NETWORK_COLOUR,
+    NOT_APPLICABLE_COLOUR,
     POPUP_OPTIONS,
     POPUP_UNITS,
     UNCOVERED_COLOUR,
@@ -40,7 +44,8 @@ from sxgeo.outputs.webmap_style import (
 from sxgeo.text import choose, has, t
 
 TARGET = "fitness_15min"  # the walking target whose coverage the app draws
-FACILITY_KINDS = ("kindergartens", "elderly_care", "fitness", "minor_protection", "residential")
+XIAODIAN = "140105"  # 太原市小店区
+FACILITY_KINDS = POINT_KINDS  # the point layers the app draws, bottom to top
 #: Every column name the layers and the analysis use: none may show as a popup label.
 INTERNAL = {c.name for k in KINDS.values() for c in k.columns} | {
     "minutes", "distance_m", "nearest_facility_name", "nearest_facility_id", "covered", "planned", "demand", "score",
@@ -84,7 +89,7 @@ def _build(ws, level: str, code: str | None, lang: str = "zh", *, points: bool =
     if points and cov is not None:
         maps.add_coverage(m, cov[0], cov[1], lang=lang, threshold_min=15)
     for kind in FACILITY_KINDS if points else ():
-        if kind == "residential" and level != "county":
+        if kind in COUNTY_ONLY_KINDS and level != "county":
             continue
         maps.add_points(m, None, kind, lang=lang, collection=ws.point_collection(kind, level, code, lang))
     return maps.finish(m, lang=lang)
@@ -108,6 +113,8 @@ _POPUP = re.compile(r"(geo_json_[0-9a-f]+)\.bindPopup\(function \(layer\) \{.*?v
                     r"aliases = (\[.*?\]), units = (\[.*?\]);", re.S)
 _STYLER = re.compile(r"function (geo_json_[0-9a-f]+)_styler\(feature\) \{(.*?)\n\s*\}\n\s*\}", re.S)
 _MARKER = re.compile(r"function (geo_json_[0-9a-f]+)_pointToLayer\(feature, latlng\) \{\s*var opts = (\{.*?\});", re.S)
+_ICON = re.compile(r"function (geo_json_[0-9a-f]+)_pointToLayer\(feature, latlng\) \{.*?const iconOptions = (\{.*?\})\n",
+                   re.S)
 
 
 def _loose_json(text: str):
@@ -129,6 +136,8 @@ def _layers(html: str) -> dict[str, dict]:
         out[var]["styles"] = [json.loads(s) for s in re.findall(r"return (\{.*?\});", body)]
     for var, opts in _MARKER.findall(html):
         out[var]["options"] = _loose_json(opts)
+    for var, icon in _ICON.findall(html):
+        out[var]["icon"] = _loose_json(icon)
     return {names[var]: layer for var, layer in out.items() if var in names}
 
 
@@ -176,9 +185,10 @@ def test_the_legend_folds_sits_bottom_left_and_covers_under_a_quarter_of_a_900_b
         assert "details.open = false" in html  # folds on small maps and under an opened popup
         rows = re.findall(r'<div class="sx-row"', legend)
         heads = re.findall(r"<h4", legend)
-        # one line per entry: the choropleth's classes, the covered area, the uncovered points, each point layer
+        # one line per entry: the choropleth's classes, the covered area, the uncovered points, each point layer;
+        # a heading for the choropleth and for each kind drawn in groups (hospitals by level)
         layers = _layers(html)
-        assert len(rows) == len(CLASS_COLOURS) + len(layers) - 1 and len(heads) == 1
+        assert len(rows) == len(CLASS_COLOURS) + len(layers) - 1 and len(heads) == 1 + len(ICON_GROUPS)
         css = re.search(r"\.sx-legend\{[^}]*\}", html).group(0)
         body = re.search(r"\.sx-legend \.sx-legend-body\{[^}]*\}", html).group(0)
         line = float(re.search(r"line-height:(\d+)px", css).group(1))
@@ -438,3 +448,139 @@ def test_units_and_values_of_the_popups_are_in_the_catalogue():
     for key in {*POPUP_UNITS.values(), "map.value.minutes", "map.value.metres", "map.value.km"}:
         assert has(key) and all("{n}" in t(key, lang) for lang in ("zh", "en")), key
     assert has("map.value.unreachable") and has("map.col.central") and has("map.flag.urban.true")
+
+
+# --- the layers of the plan's other tasks (issue 14) ------------------------------------------
+
+REPO_DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "facilities"
+#: The hospital levels as the demo file writes them (an independent reading of the source file).
+_LEVEL_WORDS = {"三级": "level3", "二级": "level2"}
+
+
+def _source(kind: str, county: str) -> pd.DataFrame:
+    """The demo file's rows of one county, read as text with pandas (not through sxgeo)."""
+    raw = pd.read_csv(REPO_DATA / f"{kind}.csv", dtype=str, encoding="utf-8-sig")
+    return raw[raw["乡镇代码"].str[:6] == county].set_index("编号")
+
+
+def test_every_point_kind_has_its_own_marker_and_the_print_map_draws_it():
+    from sxgeo.outputs.printmap import _point_style
+
+    kinds = [k for k, kind in KINDS.items() if kind.has_points]
+    assert set(kinds) <= set(ICON_STYLES)
+    looks = [(*ICON_STYLES[k], ICON_GLYPHS.get(k)) for k in kinds]
+    assert len(set(looks)) == len(kinds)  # shape, colour and inner mark: no two kinds alike
+    assert len({colour for _shape, colour, _glyph in looks}) == len(kinds)  # and every colour its own
+    for kind in kinds:
+        style = _point_style(kind)  # the printed map draws the same shape and colour
+        assert ICON_STYLES[kind][1] in (style.get("c"), style.get("edgecolors")), (kind, style)
+
+
+def _hospital_groups(html: str, lang: str, county: str) -> dict[str, int]:
+    """The hospital layers of a rendered map, checked against the source file: group -> marker size."""
+    source = _source("hospitals", county)
+    want = source["等级"].map(_LEVEL_WORDS).fillna("other").value_counts().to_dict()
+    drawn, sizes = {}, {}
+    for group in ICON_GROUPS["hospitals"][1]:
+        label = t(f"map.group.hospitals.{group.name}", lang)
+        found = [(name, layer) for name, layer in _layers(html).items() if name.startswith(label)]
+        if not found:
+            continue
+        name, layer = found[0]
+        drawn[group.name] = len(layer["data"]["features"])
+        assert name == t("map.layer_count", lang, title=label, n=drawn[group.name])  # the switcher counts them
+        icon = layer["icon"]
+        sizes[group.name] = icon["iconSize"][0]
+        assert icon["iconSize"] == [group.size, group.size]
+        assert ICON_STYLES["hospitals"][1] in icon["html"] and "<path" in icon["html"]  # red, with a white cross
+        ids = {_shown(layer, f)[t("col.id", lang)] for f in layer["data"]["features"]}
+        levels = {source.loc[i, "等级"] for i in ids}
+        assert {_LEVEL_WORDS.get(v, "other") for v in levels} == {group.name}, (group.name, levels)
+    assert drawn == want, (lang, drawn, want)
+    return sizes
+
+
+def test_hospitals_are_drawn_in_three_sizes_by_level(ws, county, html_zh, html_en):
+    for html, lang in ((html_zh, "zh"), (html_en, "en")):
+        _hospital_groups(html, lang, county)
+    # 小店区 has hospitals of every level: level 3 drawn largest, level 2 next, the others smallest
+    m = maps.base_map(ws.bbox("county", XIAODIAN))
+    maps.add_points(m, None, "hospitals", collection=ws.point_collection("hospitals", "county", XIAODIAN, "zh"))
+    html = maps.finish(m).get_root().render()
+    sizes = _hospital_groups(html, "zh", XIAODIAN)
+    assert list(sizes) == ["other", "level2", "level3"]  # drawn bottom to top
+    assert sizes["other"] < sizes["level2"] < sizes["level3"]
+    # the legend: "医院" as a heading, then its groups, the largest first
+    legend = _legend(html)
+    assert re.findall(r'title="([^"]+)"', legend) == [KINDS["hospitals"].label("zh"), "三级医院", "二级医院",
+                                                      "其他医院（一级、等级未知）"]
+
+
+def test_popups_of_the_new_kinds_write_levels_flags_and_units_from_the_source(ws, county, html_zh, html_en):
+    hospitals, culture = _source("hospitals", county), _source("culture", county)
+    schools, care = _source("special_education", county), _source("primary_care", county)
+    for html, lang in ((html_zh, "zh"), (html_en, "en")):
+        yes_no = {"是": t("bool.true", lang), "否": t("bool.false", lang)}
+        level_words = {"三级": "level3", "二级": "level2", "一级": "level1", "未定级": "unknown"}
+        tiers = {"县级": "county", "市级": "city", "省级": "province"}
+        layers = _layers(html)
+        for name, layer in layers.items():
+            if not any(name.startswith(t(f"map.group.hospitals.{g.name}", lang)) for g in ICON_GROUPS["hospitals"][1]):
+                continue
+            for feature in layer["data"]["features"]:
+                shown = _shown(layer, feature)
+                row = hospitals.loc[shown[t("col.id", lang)]]
+                assert shown[t("col.hospital_level", lang)] == t(f"cat.hospital_level.{level_words[row['等级']]}", lang)
+                assert shown[t("col.admin_tier", lang)] == t(f"cat.admin_tier.{tiers[row['隶属']]}", lang)
+                assert shown[t("col.beds", lang)] == t("map.unit.beds", lang).replace("{n}", f"{int(row['床位数']):,}")
+                assert shown[t("col.emergency_base", lang)] == yes_no[row["公共卫生应急基地"]]
+        venues = {"图书馆": "library", "文化馆": "cultural_centre", "综合文化站": "cultural_station", "博物馆": "museum"}
+        layer = _layer(html, KINDS["culture"].label(lang))
+        assert len(layer["data"]["features"]) == len(culture)
+        for feature in layer["data"]["features"]:
+            shown = _shown(layer, feature)
+            row = culture.loc[shown[t("col.id", lang)]]
+            assert shown[t("col.venue_kind", lang)] == t(f"cat.venue_kind.{venues[row['类型']]}", lang)
+            assert shown[t("col.free_open", lang)] == yes_no[row["免费开放"]]
+        if len(schools):
+            layer = _layer(html, KINDS["special_education"].label(lang))
+            for feature in layer["data"]["features"]:
+                shown = _shown(layer, feature)
+                row = schools.loc[shown[t("col.id", lang)]]
+                assert shown[t("col.pupils", lang)] == t("map.unit.pupils", lang).replace("{n}", f"{int(row['在校生数']):,}")
+                assert shown[t("col.places", lang)] == t("map.unit.places", lang).replace("{n}", f"{int(row['学位数']):,}")
+        layer = _layer(html, KINDS["primary_care"].label(lang))
+        assert len(layer["data"]["features"]) == len(care)  # village clinics are drawn in the county view
+        assert ICON_STYLES["primary_care"][1] in layer["icon"]["html"] and "<path" in layer["icon"]["html"]
+
+
+def test_primary_care_is_drawn_per_county_only(ws, county):
+    city = ws.bounds.county_city[county]
+    html = _build(ws, "city", city, "zh").get_root().render()
+    names = list(_layers(html))
+    assert not any(n.startswith(KINDS["primary_care"].label("zh")) for n in names)  # thousands per city
+    assert any(n.startswith(t("map.group.hospitals.level2", "zh")) for n in names)  # hospitals are
+    assert any(n.startswith(KINDS["culture"].label("zh")) for n in names)
+
+
+def test_units_a_rule_does_not_apply_to_are_left_blank_and_named_in_the_legend(ws):
+    ind = maps.Indicator("特殊教育学校", 1.0, ">=", "count")
+    colours, _rows = maps.classify(pd.Series([0.0, 1.0, 0.0, None]), ind,
+                                   pd.Series(["not_met", "met", "not_applicable", "no_data"]))
+    assert list(colours) == [CLASS_COLOURS[3], CLASS_COLOURS[0], NOT_APPLICABLE_COLOUR, CLASS_COLOURS[4]]
+    for colour in (*CLASS_COLOURS, NO_NETWORK_COLOUR):
+        assert float(np.linalg.norm(_lab(NOT_APPLICABLE_COLOUR) - _lab(colour))) >= 10, colour
+    # a city whose counties are partly under the rule's population minimum: those left blank, with a legend row
+    ev = ws.evaluation
+    rule = ev[(ev["target_id"] == "special_school_per_county") & ev["period"].isna()]
+    small = set(rule.loc[rule["status"] == "not_applicable", "unit_code"])
+    city = next(c for c in sorted(set(ws.bounds.county_city.values()))
+                if small & set(ws.bounds.scope("city", c).county_codes))
+    units = ws.choropleth_units("city", city, "special_school_per_county")
+    m = maps.base_map(ws.bbox("city", city))
+    maps.add_choropleth(m, units, ind)
+    html = maps.finish(m).get_root().render()
+    layer = _layer(html, "特殊教育学校")
+    fills = {f["properties"]["sx_code"]: f["properties"]["sx_colour"] for f in layer["data"]["features"]}
+    assert {c for c, colour in fills.items() if colour == NOT_APPLICABLE_COLOUR} == small & set(fills)
+    assert "不适用" in _legend(html)
