@@ -45,6 +45,8 @@ WALK_QUANTITIES = {
     ),
     "hospital_drive_share": ("hospitals", _hospital_levels),
 }
+#: The travel quantities whose covered area is drawn on the maps (the others skip the costly union of catchments).
+DRAWN_AREAS = frozenset({"fitness_walk_share", "elderly_walk_share"})
 _YEARLY = {
     "new_community_fitness_centres": ("fitness", "fitness_kind", "community_centre"),
     "new_community_elderly_sites": ("elderly_care", "care_kind", "community"),
@@ -278,7 +280,9 @@ def _reach_area(run: _Run, params: dict, modes: set[str]):
     return grown.to_crs("EPSG:4326").iloc[0]
 
 
-def _travel(run: _Run, demand, facilities, params: dict, mode: str, speed: float | None) -> access.AccessResult:
+def _travel(
+    run: _Run, demand, facilities, params: dict, mode: str, speed: float | None, *, with_area: bool = True
+) -> access.AccessResult:
     """Travel times from ``demand`` to ``facilities`` by ``mode`` (one call of the one travel-cost path)."""
     default_speed = WALK_SPEED_KMH if mode == "walk" else DRIVE_SPEED_KMH
     result = access.walking_access(
@@ -289,18 +293,19 @@ def _travel(run: _Run, demand, facilities, params: dict, mode: str, speed: float
         threshold_min=float(params.get("threshold_min", WALK_MINUTES)),
         detour_factor=float(params.get("detour_factor", run.detour_factor)),
         same_county=run.same_county,
+        with_area=with_area,
     )
     result.params["travel_mode"] = mode
     return result
 
 
-def _split_by_urban(run: _Run, demand, facilities, params: dict, mode: str, speed) -> access.AccessResult:
+def _split_by_urban(run: _Run, demand, facilities, params: dict, mode: str, speed, with_area: bool) -> access.AccessResult:
     """Urban residents travel by the target's mode, rural ones by ``rural_mode`` (one result for both)."""
     urban = demand["urban"].fillna(False).astype(bool) if "urban" in demand else pd.Series(True, index=demand.index)
     rural_mode = str(params["rural_mode"])
     parts = [
-        _travel(run, demand[urban], facilities, params, mode, speed),
-        _travel(run, demand[~urban], facilities, params, rural_mode, params.get("rural_speed_kmh")),
+        _travel(run, demand[urban], facilities, params, mode, speed, with_area=with_area),
+        _travel(run, demand[~urban], facilities, params, rural_mode, params.get("rural_speed_kmh"), with_area=with_area),
     ]
     areas = [p.covered_area for p in parts if p.covered_area is not None and len(p.covered_area)]
     points = gpd.GeoDataFrame(pd.concat([p.points for p in parts]).loc[demand.index], crs=parts[0].points.crs)
@@ -326,9 +331,9 @@ def _walk_share(run: _Run, tg: Target) -> list[pd.DataFrame]:
         # a target's speed is for its own mode: a walking target driven (``--mode drive``) drives at driving speed
         speed = p.get("speed_kmh") if (mode == "walk" or "mode" in p) else None
         if "rural_mode" in p:
-            run.walk[wkey] = _split_by_urban(run, demand, facilities, p, mode, speed)
+            run.walk[wkey] = _split_by_urban(run, demand, facilities, p, mode, speed, q in DRAWN_AREAS)
         else:
-            run.walk[wkey] = _travel(run, demand, facilities, p, mode, speed)
+            run.walk[wkey] = _travel(run, demand, facilities, p, mode, speed, with_area=q in DRAWN_AREAS)
         run.warnings.extend(run.walk[wkey].warnings)
     result = run.walk[wkey]
     cov = access.coverage_by_area(result.points, level)
