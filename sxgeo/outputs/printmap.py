@@ -48,6 +48,7 @@ from sxgeo.outputs.webmap_style import (
     COVERAGE_COLOUR,
     ICON_STYLES,
     NO_NETWORK_COLOUR,
+    NOT_APPLICABLE_COLOUR,
     Indicator,
     classify,
 )
@@ -259,6 +260,8 @@ def _draw_units(ax, spec: PrintMap, tolerance: float, legend: _Legend) -> None:
     rows = rows + [(CLASS_COLOURS[4], status_text["no_data"])]
     if statuses is not None and (statuses == "no_network").any():
         rows.append((NO_NETWORK_COLOUR, status_text["no_network"]))
+    if statuses is not None and (statuses == "not_applicable").any():
+        rows.append((NOT_APPLICABLE_COLOUR, status_text["not_applicable"]))
     legend.header(ind.label)
     for colour, label in rows:
         legend.add(Patch(facecolor=to_rgba(colour, alpha), edgecolor="#666666", linewidth=0.35, label=label))

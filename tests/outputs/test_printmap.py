@@ -366,3 +366,18 @@ def test_download_buttons_render_nothing_until_clicked_then_the_files():
     assert len(reader.pages) == 1 and "太原市小店区" in _pdf_text(files["pdf"])
     at.run()
     assert [m.value for m in at.markdown] == ["rendered=2"]  # kept for the next click, in this session or another
+
+
+def test_units_a_rule_does_not_apply_to_have_their_legend_row(ws):
+    # the special-school rule judges only counties of >= its population minimum; the province map shows the rest
+    # in the "not applicable" colour, named in the legend (as the web map does); a rule without such units has no row
+    info = ws.map_targets().set_index("target_id")
+    special = {"target_id": "special_school_per_county", **info.loc["special_school_per_county"].to_dict()}
+    ev = ws.evaluation
+    rule = ev[(ev["target_id"] == "special_school_per_county") & ev["period"].isna()]
+    assert (rule["status"] == "not_applicable").any()
+    texts = _legend_texts(print_spec(ws, "province", None, special, "zh", {}, 15.0, True))
+    assert t("val.status.not_applicable", "zh") in texts
+    library = {"target_id": "county_library", **info.loc["county_library"].to_dict()}
+    texts = _legend_texts(print_spec(ws, "province", None, library, "zh", {}, 15.0, True))
+    assert t("val.status.not_applicable", "zh") not in texts
