@@ -407,6 +407,11 @@ class Workspace:
             return None if pts is None or not len(pts) else maps.point_collection(pts, kind, lang)
         return self._cached(("pts", kind, level, code, lang), build)
 
+    def coverage_quantity(self, target_id: str | None) -> str:
+        """The travel quantity whose coverage the map draws with an indicator: its own, else the fitness circle."""
+        tg = self.targets.get(target_id) if target_id is not None else None
+        return tg.quantity if tg is not None and tg.quantity in TRAVEL_GAPS.values() else "fitness_walk_share"
+
     def coverage(self, level: str, code: str | None, quantity: str = "fitness_walk_share"):
         """(covered area clipped to the area, uncovered demand points in it), or None."""
         if level == "province" or self.analysis is None:

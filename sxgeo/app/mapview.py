@@ -45,9 +45,14 @@ def build_map(ws: Workspace, level: str, code: str | None, indicator: dict | Non
                              unit=str(indicator["unit"]))
         maps.add_choropleth(m, units, ind, lang=lang, unit_level=str(indicator["level"]),
                             highlight_code=code if level == "county" else None)
-    cov = ws.coverage(level, code)
+    quantity = ws.coverage_quantity(indicator["target_id"] if indicator is not None else None)
+    cov = ws.coverage(level, code, quantity)
     if cov is not None:
-        maps.add_coverage(m, cov[0], cov[1], lang=lang, threshold_min=minutes)
+        # a medical or hospital indicator shows its own uncovered residents (its catchments are not drawn)
+        own = quantity != "fitness_walk_share"
+        label = t("map.uncovered_of", lang, target=choose({"zh": indicator["target_zh"], "en": indicator["target_en"]},
+                                                           lang)) if own else None
+        maps.add_coverage(m, cov[0], cov[1], lang=lang, threshold_min=minutes, uncovered_label=label)
     scored = ws.capacity_points(level, code, indicator["target_id"]) if indicator is not None else None
     for kind in POINT_KINDS:
         if kind in COUNTY_ONLY_KINDS and level != "county" or kind == "residential" and scored is not None:

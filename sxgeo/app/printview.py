@@ -113,7 +113,7 @@ def print_spec(ws: Workspace, level: str, code: str | None, indicator: dict | No
         units = ws.choropleth_units(level, code, indicator["target_id"])
         ind = _indicator(indicator, lang)
     reference, labels = ws.reference(level, code)
-    cov = ws.coverage(level, code)
+    cov = ws.coverage(level, code, ws.coverage_quantity(indicator["target_id"] if indicator is not None else None))
     points, names = _points(ws, level, code, indicator, lang)
     return PrintMap(
         title=ind.label if ind is not None else t("print.title_layers", lang),

@@ -426,8 +426,11 @@ def add_coverage(
     lang: str = "zh",
     title: str | None = None,
     threshold_min: float = 15.0,
+    uncovered_label: str | None = None,
 ) -> None:
     """The walking-coverage area (isochrones) and the uncovered demand points, highlighted.
+
+    ``uncovered_label`` names the uncovered points (default: uncovered demand points).
 
     The area is hatched in :data:`~sxgeo.outputs.webmap_style.COVERAGE_COLOUR`
     with a dashed outline and does not take clicks; the uncovered points are
@@ -452,7 +455,7 @@ def add_coverage(
         uncovered = located(uncovered)
         props, keys, labels, units = popup_props(uncovered, _UNCOVERED_COLUMNS, lang, "residential")
         data = _collection(uncovered.geometry, props)
-        label = t("map.uncovered", lang)
+        label = uncovered_label or t("map.uncovered", lang)
         n = len(data["features"])
         shape, colour = ICON_STYLES["uncovered"]
         folium.GeoJson(

@@ -344,3 +344,25 @@ def test_the_attainment_chart_leaves_out_presence_rules_and_follows_the_task_ord
     task_of = {tg["name_zh"]: tg["task"] for tg in TARGETS["target"]}
     assert [order.index(task_of[label]) for label in labels] == sorted(order.index(task_of[label]) for label in labels)
     assert {"15 分钟医疗服务圈覆盖率（区县）", "学前三年毛入园率"} <= set(labels)
+
+
+def test_a_medical_indicator_draws_its_own_uncovered_residents(demo):
+    # with the medical circle chosen the map draws that circle's uncovered residents (not the fitness circle's):
+    # the layer holds exactly the analysis' medical gap list of 小店区, recomputed here from the walk result
+    info = demo.map_targets().set_index("target_id")
+    indicator = {"target_id": "medical_15min", **info.loc["medical_15min"].to_dict()}
+    m = build_map(demo, "county", XIAODIAN, indicator, "zh", "none", None, {}, minutes=15.0)
+    html = m.get_root().render()
+    layers = dict(re.findall(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*(geo_json_[0-9a-f]+),$', html, re.M))
+    names = {json.loads(k): v for k, v in layers.items()}
+    points = demo.analysis.walk_result("medical_15min_share").points
+    mine = points[(points["county_code"] == XIAODIAN) & ~points["covered"].astype(bool) & points["located"]]
+    label = t("map.uncovered_of", "zh", target=info.loc["medical_15min", "target_zh"])
+    assert t("map.layer_count", "zh", title=label, n=len(mine)) in names
+    assert not any(n.startswith(t("map.uncovered", "zh")) for n in names)  # no fitness gaps on this map
+    # the fitness indicator keeps the fitness circle
+    fit = {"target_id": "fitness_15min", **info.loc["fitness_15min"].to_dict()}
+    html = build_map(demo, "county", XIAODIAN, fit, "zh", "none", None, {}, minutes=15.0).get_root().render()
+    names = [json.loads(k) for k in re.findall(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*geo_json_[0-9a-f]+,$', html, re.M)]
+    assert t("map.covered_area", "zh", minutes=15.0) in names
+    assert any(n.startswith(t("map.uncovered", "zh")) for n in names)
