@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from app_steps import run, to_county
 from streamlit.testing.v1 import AppTest
 
 from sxgeo.analysis.scenario import shortfall_closed
@@ -34,30 +35,15 @@ XIAODIAN = "140105"  # 太原市小店区
 TAIYUAN = "140100"
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.fixture
 def app() -> AppTest:
-    return _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    return run(AppTest.from_file(APP, default_timeout=TIMEOUT))
 
 
 def _targets(at: AppTest) -> pd.DataFrame:
     """The targets panel: its tables (one per plan task) as one, indexed by target name."""
     tables = [tb.value for tb in at.table if {"目标值", "Threshold"} & set(tb.value.columns)]
     return pd.concat(tables)
-
-
-def _to_county(at: AppTest, county: str = XIAODIAN, city: str = TAIYUAN) -> AppTest:
-    at.sidebar.radio(key="level@zh").set_value("county")
-    _run(at)
-    at.sidebar.selectbox(key="city@zh").set_value(city)
-    _run(at)
-    at.sidebar.selectbox(key="county@zh").set_value(county)
-    return _run(at)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +64,7 @@ def test_starts_in_chinese_on_the_synthetic_demo_and_switches_to_english(app):
     assert "学前三年毛入园率" in targets.index
     assert set(targets["状态"]) <= {"达标", "未达标", "无数据"}
     app.sidebar.radio(key="lang").set_value("en")
-    _run(app)
+    run(app)
     assert app.title[0].value == "Shanxi public-service gap analysis"
     assert "SYNTHETIC" in app.warning[0].value
     assert "Gross preschool enrolment (3 years)" in _targets(app).index
@@ -86,16 +72,16 @@ def test_starts_in_chinese_on_the_synthetic_demo_and_switches_to_english(app):
 
 
 def test_choices_survive_a_language_switch(app):
-    _to_county(app, "140931", "140900")
+    to_county(app, "140931", "140900")
     app.sidebar.radio(key="lang").set_value("en")
-    _run(app)
+    run(app)
     assert app.sidebar.radio(key="level@en").value == "county"
     assert app.sidebar.selectbox(key="county@en").value == "140931"
     assert app.sidebar.radio(key="level@en").format_func("county") == "County"
     app.sidebar.selectbox(key="county@en").set_value("140930")
-    _run(app)
+    run(app)
     app.sidebar.radio(key="lang").set_value("zh")
-    _run(app)
+    run(app)
     assert app.sidebar.selectbox(key="county@zh").value == "140930"
     assert app.sidebar.radio(key="level@zh").format_func("county") == "区县"
 
@@ -103,7 +89,7 @@ def test_choices_survive_a_language_switch(app):
 def test_a_county_clicked_on_the_map_becomes_the_area(app):
     # what the map-click handler leaves for the next run (the click itself is in test_e2e_browser.py)
     app.session_state["_pending_area"] = ("county", "140900", "140931")
-    _run(app)
+    run(app)
     assert app.sidebar.radio(key="level@zh").value == "county"
     assert app.sidebar.selectbox(key="city@zh").value == "140900"
     assert app.sidebar.selectbox(key="county@zh").value == "140931"
@@ -116,7 +102,7 @@ def test_a_county_clicked_on_the_map_becomes_the_area(app):
 def test_area_choice_changes_the_targets_panel(app, demo_workspace):
     province = _targets(app).copy()
     assert province.loc["学前三年毛入园率", "数值"].endswith("个区县达标")
-    _to_county(app)
+    to_county(app)
     county = _targets(app)
     assert not county.equals(province)
     ev = demo_workspace.evaluation
@@ -126,7 +112,7 @@ def test_area_choice_changes_the_targets_panel(app, demo_workspace):
     # township targets are summarised for the county
     assert re.fullmatch(r"\d+/\d+ 个乡镇达标", county.loc["乡镇至少有一所公办幼儿园", "数值"])
     app.sidebar.radio(key="level@zh").set_value("city")
-    _run(app)
+    run(app)
     city = _targets(app)
     assert city.loc["护理型床位占比（地级市）", "数值"].endswith("%")  # the city's own value
     assert city.loc["学前三年毛入园率", "数值"].endswith("/10 个区县达标")  # Taiyuan has 10 counties
@@ -136,9 +122,9 @@ def test_indicator_and_basemap_choices(app):
     options = app.sidebar.selectbox(key="indicator@zh").options
     assert any("15 分钟健身圈" in o for o in options)
     app.sidebar.selectbox(key="indicator@zh").set_value("nursing_beds_county")
-    _run(app)
+    run(app)
     app.sidebar.selectbox(key="basemap@zh").set_value("tianditu")
-    _run(app)
+    run(app)
     # no key given: the app says so and keeps the offline map
     assert any("天地图需要密钥" in i.value for i in app.sidebar.info)
 
@@ -165,7 +151,7 @@ def _below(tab, heading: str) -> list:
 
 
 def test_gap_lists_for_a_county_match_the_analysis_and_download(app, demo_workspace):
-    _to_county(app, "140931", "140900")  # 保德县
+    to_county(app, "140931", "140900")  # 保德县
     tab = app.tabs[0]
     labels = [m.value for m in tab.markdown]
     # grouped by plan task (in the targets file's order), numbers and rule names from the targets file
@@ -229,9 +215,9 @@ BAD_KG = _csv([
 def _upload(at: AppTest, name: str, data: bytes, kind: str = "kindergartens", crs: str = "wgs84") -> AppTest:
     at.tabs[1].selectbox(key="upload_kind@zh").set_value(kind)
     at.tabs[1].selectbox(key="upload_crs@zh").set_value(crs)
-    _run(at)
+    run(at)
     at.tabs[1].file_uploader(key="upload_file").set_value((name, data, "text/csv"))
-    return _run(at)
+    return run(at)
 
 
 def test_bad_csv_shows_rejected_rows_with_reasons(app):
@@ -258,16 +244,16 @@ def test_own_data_replaces_the_demo_in_every_view(app):
     assert any("kg.csv" in i and "载入 2 行（有坐标 2 行，无坐标 0 行），拒绝 0 行" in i for i in infos)
     assert any("res.csv" in i and "载入 1 行" in i for i in infos)
     app.sidebar.radio(key="source@zh").set_value("own")
-    _run(app)
+    run(app)
     assert all("合成" not in w.value for w in app.warning)  # not labelled as demo any more
     assert any("正在使用您上传的数据" in i.value for i in app.info)
-    _to_county(app)
+    to_county(app)
     targets = _targets(app)
     # 小店区 from the uploaded layers: K1 (100 enrolled) / R1 (100 children); K2 lies in 晋源区
     assert targets.loc["学前三年毛入园率", "数值"] == "100.0%"
     assert targets.loc["护理型床位占比（区县）", "状态"] == "无数据"  # no elderly-care layer uploaded
     app.sidebar.radio(key="source@zh").set_value("demo")
-    _run(app)
+    run(app)
     assert "合成数据" in app.warning[0].value
     assert _targets(app).loc["学前三年毛入园率", "数值"] != "100.0%"
 
@@ -297,7 +283,7 @@ def test_unreadable_upload_gives_a_message(app):
     at = _upload(app, "broken.xlsx", b"\x00\x01 not a workbook")
     assert any("上传失败" in e.value for e in at.error)
     at.sidebar.radio(key="lang").set_value("en")
-    _run(at)
+    run(at)
     assert any("The upload failed" in e.value for e in at.error)
 
 
@@ -313,7 +299,7 @@ def test_population_uploads_that_cannot_be_read_give_the_readers_message(app):
     # (choosing the table kind re-read the file still in the uploader, 人口.csv, as a census table)
     assert [i.value.split("：")[0] for i in at.tabs[1].info] == ["人口.csv（居民点）"]
     at.sidebar.radio(key="lang").set_value("en")
-    _run(at)
+    run(at)
     assert at.tabs[1].error[0].value.startswith("The upload failed; the app keeps its current data: ")
     assert "普查.csv" in at.tabs[1].error[0].value
 
@@ -327,7 +313,7 @@ def test_a_census_table_replaces_an_uploaded_residential_layer(app):
     assert list(own) == ["residential"] and own["residential"]["choice"] == "population_table"
     assert [i.value.split("：")[0] for i in app.tabs[1].info] == ["普查.csv（居民点）"]
     app.sidebar.radio(key="source@zh").set_value("own")
-    _run(app)
+    run(app)
     layer = app.session_state["_workspace"].layers["residential"]
     assert list(layer["id"]) == ["140105001"] and int(layer["population"].sum()) == 52000
     # no township polygons: the township sits at its county's point, listed and not drawn
@@ -357,16 +343,16 @@ def test_repository_config_and_packaged_launch_agree():
 
 
 def test_scenario_upload_shows_every_target_before_and_after(app, demo_workspace):
-    _to_county(app, "140931", "140900")
+    to_county(app, "140931", "140900")
     gap = demo_workspace.gap_list("kindergarten", "county", "140931").iloc[0]  # a township without one
     record = {"编号": "N1", "名称": "规划园", "性质": "公办", "乡镇代码": gap["unit_code"], "学位数": 270,
               "经度": round(gap.geometry.x, 6), "纬度": round(gap.geometry.y, 6)}
     planned = _csv([record])
     scen = app.tabs[2]
     app.selectbox(key="planned_kind@zh").set_value("kindergartens")  # beside the map
-    _run(app)
+    run(app)
     app.tabs[2].file_uploader(key="planned_file").set_value(("规划.csv", planned, "text/csv"))
-    _run(app)
+    run(app)
     scen = app.tabs[2]
     assert any("载入 1 行" in s.value for s in scen.success)
     table = scen.table[0].value
@@ -384,7 +370,7 @@ def test_scenario_upload_shows_every_target_before_and_after(app, demo_workspace
     assert want["closed"].iat[0] > 0  # a public kindergarten where there was none closes part of the shortfall
     assert any(f"合计缺口 {want.attrs['shortfall_before']:,.0f}" in c.value for c in scen.caption)
     scen.button(key="planned_clear").click()
-    _run(app)
+    run(app)
     assert any("尚未添加规划设施" in i.value for i in app.tabs[2].info)
 
 
@@ -497,11 +483,11 @@ def test_township_polygons_give_township_choropleths(app, demo_workspace, tmp_pa
     data = _township_polygons_geojson()
     _upload(app, "乡镇界线.geojson", data, kind="township_polygons")
     assert any("乡镇界线.geojson" in i.value for i in app.tabs[1].info)
-    _to_county(app)
+    to_county(app)
     options = app.sidebar.selectbox(key="indicator@zh").options
     township_option = next(o for o in options if "乡镇：" in o)
     app.sidebar.selectbox(key="indicator@zh").set_value("kg_public_per_township")
-    _run(app)
+    run(app)
     assert app.sidebar.selectbox(key="indicator@zh").value == "kg_public_per_township", township_option
     # what the map colours: the county's township polygons with their own values
     from sxgeo.io import load_township_polygons
@@ -528,7 +514,7 @@ def test_travel_mode_choice_switches_the_analysis_to_driving(app):
     assert radio.options == ["步行", "驾车"] and radio.value == "walk"
     assert _walk_params(app)["travel_mode"] == "walk"
     radio.set_value("drive")
-    _run(app)
+    run(app)
     assert app.session_state["travel_mode"] == "drive"
     ws = app.session_state["_workspace"]
     assert ws.mode == "drive"
@@ -540,13 +526,13 @@ def test_travel_mode_choice_switches_the_analysis_to_driving(app):
     assert not any("路网覆盖" in c.value for c in app.caption)  # no network, no network reach
     # the choice survives a language switch and is relabelled
     app.sidebar.radio(key="lang").set_value("en")
-    _run(app)
+    run(app)
     assert app.sidebar.radio(key="travel_mode@en").value == "drive"
     assert app.sidebar.radio(key="travel_mode@en").options == ["Walk", "Drive"]
     assert any("driving coverage" in c.value for c in app.caption)
     # and back to walking: the walking analysis again (the mode is part of the workspace's cache key)
     app.sidebar.radio(key="travel_mode@en").set_value("walk")
-    _run(app)
+    run(app)
     assert app.session_state["_workspace"].mode == "walk" and _walk_params(app)["travel_mode"] == "walk"
     assert app.session_state["_workspace"] is not ws
 
@@ -555,7 +541,7 @@ def test_a_network_outside_shanxi_is_reported_and_its_targets_read_no_network(mo
     osm = Path(__file__).resolve().parents[1] / "data" / "helsinki_small.osm"  # Helsinki: reaches nothing in Shanxi
     monkeypatch.setenv("SXGEO_OSM_FILE", str(osm))
     monkeypatch.setenv("SXGEO_CACHE_DIR", str(tmp_path))
-    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     warnings = [w.value for w in at.warning]
     assert any("路网位于山西省以外" in w for w in warnings), warnings  # the reader's note
     assert any("路网仅覆盖山西省的一部分" in w for w in warnings), warnings  # reach below the minimum share
@@ -564,21 +550,21 @@ def test_a_network_outside_shanxi_is_reported_and_its_targets_read_no_network(mo
     for name in ("城市社区 15 分钟健身圈覆盖率", "社区养老服务设施步行覆盖率"):
         assert targets.loc[name, "状态"] == "路网未覆盖该区域", targets.loc[name]  # counties summarised: no share
     assert targets.loc["学前三年毛入园率", "状态"] in {"达标", "未达标"}  # targets without travel are judged as ever
-    _to_county(at)
+    to_county(at)
     targets = _targets(at)
     for name in ("城市社区 15 分钟健身圈覆盖率", "社区养老服务设施步行覆盖率"):
         assert targets.loc[name, "状态"].startswith("路网未覆盖该区域（仅 0.0% "), targets.loc[name]
     assert any(c.value.startswith("路网覆盖：太原市小店区") for c in at.caption)
     # driving reads the file's drive network and analyses along it
     at.sidebar.radio(key="travel_mode@zh").set_value("drive")
-    _run(at)
+    run(at)
     assert any("网络模式" in c.value and "驾车覆盖" in c.value for c in at.caption)
     params = _walk_params(at)
     assert params["travel_mode"] == "drive" and params["network_mode"] == "drive"
     assert any("路网位于山西省以外" in w.value for w in at.warning)
     assert _targets(at).loc["城市社区 15 分钟健身圈覆盖率", "状态"].startswith("路网未覆盖该区域")
     at.sidebar.radio(key="lang").set_value("en")
-    _run(at)
+    run(at)
     status = _targets(at).loc["15-minute fitness circle coverage of urban communities", "Status"]
     assert status.startswith("network does not cover the area (only 0.0% ")
     assert any("lies outside Shanxi" in w.value for w in at.warning)
@@ -602,10 +588,10 @@ def test_network_mode_uses_the_configured_osm_file(monkeypatch, tmp_path):
     osm = Path(__file__).resolve().parents[1] / "data" / "helsinki_small.osm"
     monkeypatch.setenv("SXGEO_OSM_FILE", str(osm))
     monkeypatch.setenv("SXGEO_CACHE_DIR", str(tmp_path))
-    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     assert any("网络模式" in c.value and "helsinki_small.osm" in c.value for c in at.caption)
     monkeypatch.setenv("SXGEO_OSM_FILE", str(tmp_path / "missing.osm.pbf"))
-    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     assert any("无法读取 OSM 文件" in c.value and "距离模式" in c.value for c in at.caption)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_steps import flat, run, to_county
 from streamlit.testing.v1 import AppTest
 
 from sxgeo.app.data import Boundaries, Workspace
@@ -23,30 +24,6 @@ TIMEOUT = 300
 XIAODIAN, TAIYUAN = "140105", "140100"
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _to_county(at: AppTest, county: str, city: str) -> AppTest:
-    at.sidebar.radio(key="level@zh").set_value("county")
-    _run(at)
-    at.sidebar.selectbox(key="city@zh").set_value(city)
-    _run(at)
-    at.sidebar.selectbox(key="county@zh").set_value(county)
-    return _run(at)
-
-
-def _flat(node) -> list:
-    """The elements of a block in page order (columns and containers opened; an empty column holds none)."""
-    out = []
-    for k in sorted(node.children):
-        child = node.children[k]
-        out += _flat(child) if hasattr(child, "children") else [child]
-    return out
-
-
 def _sections(tab) -> dict[str, list]:
     """The gap-list tab cut at its "#### title" headings and "### " task headings: title -> the elements below it.
 
@@ -54,7 +31,7 @@ def _sections(tab) -> dict[str, list]:
     """
     out: dict[str, list] = {}
     current = None
-    for el in _flat(tab):
+    for el in flat(tab):
         if el.type == "markdown" and str(el.value).startswith(("### ", "#### ")):
             current = str(el.value).split(" ", 1)[1]
             out[current] = []
@@ -94,7 +71,7 @@ def test_demo_county_without_gaps_says_so_and_lists_show_count_table_then_downlo
     area = demo.bounds.scope("county", county).name
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    _run(at)
+    run(at)
     # the province: the nursing list in percent, as the core's shares
     sections = _sections(at.tabs[0])
     nursing = sections[_title(demo, "nursing")]
@@ -105,7 +82,7 @@ def test_demo_county_without_gaps_says_so_and_lists_show_count_table_then_downlo
     assert shown["目标值"].str.endswith("%").all()
     assert shown["数值"].str.fullmatch(r"\d+\.\d%").all()  # 37.3%, never 0.3728
 
-    _to_county(at, county, city)
+    to_county(at, county, city)
     sections = _sections(at.tabs[0])
     names = demo.gap_names()
     lists = [title for title in sections if title in {_title(demo, n) for n in names}]
@@ -146,15 +123,15 @@ KINDERGARTENS = _csv([
 
 def test_own_kindergartens_only_name_the_missing_residential_layer():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    _run(at)
+    run(at)
     at.tabs[1].selectbox(key="upload_kind@zh").set_value("kindergartens")
     at.tabs[1].selectbox(key="upload_crs@zh").set_value("wgs84")
-    _run(at)
+    run(at)
     at.tabs[1].file_uploader(key="upload_file").set_value(("kg.csv", KINDERGARTENS, "text/csv"))
-    _run(at)
+    run(at)
     at.sidebar.radio(key="source@zh").set_value("own")
-    _run(at)
-    _to_county(at, XIAODIAN, TAIYUAN)
+    run(at)
+    to_county(at, XIAODIAN, TAIYUAN)
     ws = at.session_state["_workspace"]
     assert list(k for k, v in ws.layers.items() if v is not None) == ["kindergartens"]
     # the targets panel has no data for the walking targets; the gap lists say why instead of "0 rows"
@@ -177,7 +154,7 @@ def test_own_kindergartens_only_name_the_missing_residential_layer():
     assert _kinds(kg)[:2] == (["caption", "dataframe"] if len(frame) else ["success"])[:2]
     # in English, the same state in English words
     at.sidebar.radio(key="lang").set_value("en")
-    _run(at)
+    run(at)
     sections = _sections(at.tabs[0])
     fitness = sections[_title(ws, "fitness", "en")]
     assert _kinds(fitness) == ["info"]

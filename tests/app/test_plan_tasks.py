@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_steps import flat, run, to_area
 from streamlit.testing.v1 import AppTest
 
 from sxgeo.app.data import Boundaries, Workspace
@@ -33,37 +34,10 @@ XIAODIAN, TAIYUAN = "140105", "140100"
 TARGETS = tomllib.loads((REPO / "sxgeo" / "data" / "targets.toml").read_text(encoding="utf-8"))
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _area(at: AppTest, level: str, city: str | None = None, county: str | None = None) -> AppTest:
-    at.sidebar.radio(key="level@zh").set_value(level)
-    _run(at)
-    if city is not None:
-        at.sidebar.selectbox(key="city@zh").set_value(city)
-        _run(at)
-    if county is not None:
-        at.sidebar.selectbox(key="county@zh").set_value(county)
-        _run(at)
-    return at
-
-
-def _flat(node) -> list:
-    """The elements of a block in page order (columns and containers opened)."""
-    out = []
-    for k in sorted(node.children):
-        child = node.children[k]
-        out += _flat(child) if hasattr(child, "children") else [child]
-    return out
-
-
 def _task_tables(at: AppTest) -> list[tuple[object, pd.DataFrame]]:
     """The targets panel: each task heading (a "##### " markdown element) with the table under it."""
     out, heading = [], None
-    for el in _flat(at.main):
+    for el in flat(at.main):
         if el.type == "markdown" and str(el.value).startswith("##### "):
             heading = el
         elif el.type == "table" and heading is not None:
@@ -95,7 +69,7 @@ def demo() -> Workspace:
 
 
 def test_a_county_lists_its_targets_under_their_tasks_with_assumption_marks_and_sources():
-    at = _area(_run(AppTest.from_file(APP, default_timeout=TIMEOUT)), "county", TAIYUAN, XIAODIAN)
+    at = to_area(run(AppTest.from_file(APP, default_timeout=TIMEOUT)), "county", TAIYUAN, XIAODIAN)
     # a county sees the targets judged per county and (summarised) per township, under their task, in file order
     shown = [tg for tg in TARGETS["target"] if tg["level"] in ("county", "township")]
     tasks = [task for task in TARGETS["task"] if any(tg["task"] == task["id"] for tg in shown)]
@@ -118,14 +92,14 @@ def test_a_county_lists_its_targets_under_their_tasks_with_assumption_marks_and_
     assert row["数值"] == str(len(pitches)) and row["状态"] == ("达标" if len(pitches) else "未达标")
     # in English, the task headings and the footnote too
     at.sidebar.radio(key="lang").set_value("en")
-    _run(at)
+    run(at)
     assert [h.value for h, _ in _task_tables(at)] == [f"##### {task['name_en']}" for task in tasks]
     assert any(c.value.startswith("※ An assumption, adjustable in the targets file") for c in at.caption)
 
 
 def test_presence_rules_count_the_units_without_and_leave_out_the_units_they_do_not_apply_to(demo):
     townships = boundaries.load_townships()
-    at = _area(_run(AppTest.from_file(APP, default_timeout=TIMEOUT)), "county", TAIYUAN, XIAODIAN)
+    at = to_area(run(AppTest.from_file(APP, default_timeout=TIMEOUT)), "county", TAIYUAN, XIAODIAN)
     # every 乡镇 and 街道 of 小店区 (the bundled list) against the cultural stations of the demo file
     culture = _source("culture")
     stations = set(culture.loc[culture["类型"] == "综合文化站", "乡镇代码"])
@@ -137,7 +111,7 @@ def test_presence_rules_count_the_units_without_and_leave_out_the_units_they_do_
     # ... and its gap list names exactly those townships
     title = "#### 未达到「乡镇（街道）有综合文化站」的乡镇"
     listed = None
-    elements = _flat(at.tabs[0])
+    elements = flat(at.tabs[0])
     for i, el in enumerate(elements):
         if el.type == "markdown" and el.value == title:
             listed = next(e.value for e in elements[i + 1:] if e.type == "dataframe")
@@ -157,13 +131,13 @@ def test_presence_rules_count_the_units_without_and_leave_out_the_units_they_do_
                        if 0 < len(set(g["adcode"]) - set(people[people >= minimum].index)) < len(g))
     judged = set(counties.loc[counties["city_code"] == city, "adcode"]) - small
     met = len(judged & with_school)
-    _area(at, "city", city)
+    to_area(at, "city", city)
     value = _targets(at).loc["30 万人口以上的县有特殊教育学校", "数值"]
     assert value.startswith(f"{met}/{len(judged)} 个区县达标")
     assert value.endswith(f"（另有 {len(small)} 个人口不足、不适用）")
     # one of those counties: the rule does not apply ("不适用"), neither met nor not met
     small_county = sorted(small)[0]
-    _area(at, "county", city, small_county)
+    to_area(at, "county", city, small_county)
     row = _targets(at).loc["30 万人口以上的县有特殊教育学校"]
     assert row["状态"] == "不适用"
     ev = demo.evaluation
@@ -172,7 +146,7 @@ def test_presence_rules_count_the_units_without_and_leave_out_the_units_they_do_
 
 
 def test_the_indicator_choice_offers_the_new_targets_by_task():
-    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     box = at.sidebar.selectbox(key="indicator@zh")
     labels = box.options  # as shown
     assert "任务 10 · 区县：15 分钟医疗服务圈覆盖率（区县）" in labels
@@ -181,7 +155,7 @@ def test_the_indicator_choice_offers_the_new_targets_by_task():
     numbers = [re.match(r"任务 (\d+) · ", label).group(1) for label in labels]
     assert numbers == sorted(numbers, key=order.index)  # grouped by task, in the plan's order
     box.set_value("county_library")
-    _run(at)
+    run(at)
     assert at.session_state["indicator"] == "county_library"
 
 
@@ -228,17 +202,17 @@ CULTURE = [
 
 
 def test_uploaded_hospitals_and_cultural_venues_are_drawn_and_judged_as_counted_by_hand():
-    at = _run(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT))
     for kind, name, rows in (("hospitals", "医院.csv", HOSPITALS), ("culture", "文化.csv", CULTURE)):
         at.tabs[1].selectbox(key="upload_kind@zh").set_value(kind)  # the new kinds are upload choices
         at.tabs[1].selectbox(key="upload_crs@zh").set_value("wgs84")
-        _run(at)
+        run(at)
         at.tabs[1].file_uploader(key="upload_file").set_value((name, _csv(rows), "text/csv"))
-        _run(at)
+        run(at)
         assert any(name in i.value and f"载入 {len(rows)} 行" in i.value for i in at.tabs[1].info), name
     at.sidebar.radio(key="source@zh").set_value("own")
-    _run(at)
-    _area(at, "county", TAIYUAN, XIAODIAN)
+    run(at)
+    to_area(at, "county", TAIYUAN, XIAODIAN)
     ws = at.session_state["_workspace"]
     assert sorted(k for k, v in ws.layers.items() if v is not None) == ["culture", "hospitals"]
     # the rules, counted by hand: 2 of 小店区's 12 townships (the bundled list) have a station; one library,
@@ -265,7 +239,7 @@ def test_uploaded_hospitals_and_cultural_venues_are_drawn_and_judged_as_counted_
     assert html.count(f'fill=\\"{ICON_STYLES["hospitals"][1]}\\"') >= 3 + 3  # three markers and three legend rows
     # the gap list of the stations: the ten townships without one
     title = t("app.gap_presence", "zh", rule="乡镇（街道）有综合文化站", unit="乡镇")
-    elements = _flat(at.tabs[0])
+    elements = flat(at.tabs[0])
     i = next(i for i, el in enumerate(elements) if el.type == "markdown" and el.value == f"#### {title}")
     listed = next(e.value for e in elements[i + 1:] if e.type == "dataframe")
     mine = set(townships.loc[townships["county_code"] == XIAODIAN, "code"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
+from app_steps import run
 from streamlit.testing.v1 import AppTest
 
 from sxgeo.app.data import Boundaries, Workspace
@@ -30,16 +31,10 @@ def _page():
     st.session_state["picks"] = [*st.session_state.get("picks", []), picked]
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _session(lang: str = "zh") -> AppTest:
     at = AppTest.from_function(_page, default_timeout=TIMEOUT)
     at.session_state["test_lang"] = lang
-    return _run(at)
+    return run(at)
 
 
 def test_the_box_returns_the_chosen_township_once(townships):
@@ -48,23 +43,23 @@ def test_the_box_returns_the_chosen_township_once(townships):
     assert at.text_input(key="search").label == t("app.search_label", "zh")
     assert not at.button  # nothing typed, nothing listed
     at.text_input(key="search").input("北格")
-    _run(at)
+    run(at)
     assert at.button[0].label == "北格镇 · 小店区 · 太原市"
     assert at.session_state["picks"][-1] is None  # typing is not picking
     at.button[0].click()
-    _run(at)
+    run(at)
     picked = at.session_state["picks"][-1]
     assert picked["kind"] == "township" and picked["code"] == beige["code"] and picked["name"] == "北格镇"
     assert picked["county_code"] == beige["county_code"] == "140105"
     assert picked["lon"] is None and picked["lat"] is None  # the shipped townships have no geometry
-    _run(at)
+    run(at)
     assert at.session_state["picks"][-1] is None  # returned once, not on every rerun
 
 
 def test_the_box_lists_a_few_matches_and_counts_the_rest(counties, townships):
     at = _session("en")
     at.text_input(key="search").input("区")
-    _run(at)
+    run(at)
     total = counties["name"].str.contains("区").sum() + townships["name"].str.contains("区").sum()
     assert len(at.button) == SHOWN < total
     assert at.button[0].label == f"{counties['name'].iloc[0]} (county) · {counties['city_name'].iloc[0]}"
@@ -75,7 +70,7 @@ def test_the_box_lists_a_few_matches_and_counts_the_rest(counties, townships):
 def test_no_match_is_said_in_the_ui_language(lang):
     at = _session(lang)
     at.text_input(key="search").input("不存在的地方")
-    _run(at)
+    run(at)
     assert not at.button
     assert [c.value for c in at.caption] == [t("app.search_none", lang, query="不存在的地方")]
 

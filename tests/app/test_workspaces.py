@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_steps import run, to_county
 from streamlit.testing.v1 import AppTest
 
 from sxgeo.app.state import USER
@@ -22,12 +23,6 @@ TIMEOUT = 300
 XIAODIAN = "140105"  # 太原市小店区
 TAIYUAN = "140100"
 WS = "太原"
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _csv(rows: list[dict]) -> bytes:
@@ -56,30 +51,21 @@ def _session(ws: str | None = None, user: str | None = None) -> AppTest:
         at.query_params["ws"] = ws
     if user is not None:
         at.session_state[USER] = user
-    return _run(at)
+    return run(at)
 
 
 def _create(at: AppTest, name: str) -> AppTest:
     at.sidebar.text_input(key="ws_new_name").set_value(name)
-    _run(at)
+    run(at)
     at.sidebar.button(key="ws_create").click()
-    return _run(at)
+    return run(at)
 
 
 def _upload(at: AppTest, name: str, data: bytes, kind: str = "kindergartens") -> AppTest:
     at.tabs[1].selectbox(key="upload_kind@zh").set_value(kind)
-    _run(at)
+    run(at)
     at.tabs[1].file_uploader(key="upload_file").set_value((name, data, "text/csv"))
-    return _run(at)
-
-
-def _to_county(at: AppTest, county: str = XIAODIAN, city: str = TAIYUAN) -> AppTest:
-    at.sidebar.radio(key="level@zh").set_value("county")
-    _run(at)
-    at.sidebar.selectbox(key="city@zh").set_value(city)
-    _run(at)
-    at.sidebar.selectbox(key="county@zh").set_value(county)
-    return _run(at)
+    return run(at)
 
 
 def test_create_rename_and_delete_a_workspace(home):
@@ -93,9 +79,9 @@ def test_create_rename_and_delete_a_workspace(home):
     assert open_store(home=home).info(WS).owner is None  # single-user mode
 
     at.sidebar.text_input(key="ws_rename_to").set_value("太原市")
-    _run(at)
+    run(at)
     at.sidebar.button(key="ws_rename").click()
-    _run(at)
+    run(at)
     assert at.sidebar.selectbox(key="workspace@zh").value == "太原市"
     assert at.query_params.get("ws") == "太原市"
     assert open_store(home=home).names() == ["太原市"]
@@ -105,7 +91,7 @@ def test_create_rename_and_delete_a_workspace(home):
     assert open_store(home=home).names() == ["太原市"]
 
     at.sidebar.button(key="ws_delete").click()
-    _run(at)
+    run(at)
     assert at.sidebar.selectbox(key="workspace@zh").value == ""
     assert "ws" not in at.query_params
     store = open_store(home=home)
@@ -128,13 +114,13 @@ def test_uploads_are_stored_as_versions_and_an_old_one_can_be_restored(home):
 
     # the stored layer is what every view uses
     at.sidebar.radio(key="source@zh").set_value("own")
-    _run(at)
+    run(at)
     assert list(at.session_state["_workspace"].layers["kindergartens"]["id"]) == ["K1", "K2"]
 
     at.tabs[1].selectbox(key="restore_version:kindergartens").set_value(1)
-    _run(at)
+    run(at)
     at.tabs[1].button(key="restore:kindergartens").click()
-    _run(at)
+    run(at)
     versions = open_store(home=home).versions(WS, "kindergartens")
     assert list(versions["version"]) == [1, 2, 3] and list(versions["rows"]) == [1, 2, 1]
     assert list(at.session_state["_workspace"].layers["kindergartens"]["id"]) == ["K1"]
@@ -147,19 +133,19 @@ def test_uploads_are_stored_as_versions_and_an_old_one_can_be_restored(home):
 
 def test_area_indicator_and_scenario_come_back_in_a_new_session(home):
     at = _create(_session(), WS)
-    _to_county(at)
+    to_county(at)
     at.sidebar.selectbox(key="indicator@zh").set_value(at.sidebar.selectbox(key="indicator@zh").options[1])
-    _run(at)
+    run(at)
     indicator = at.session_state["indicator"]
     planned = _csv([{"编号": "N1", "名称": "规划园", "性质": "公办", "学位数": 270, "经度": 112.5647, "纬度": 37.8135}])
     at.tabs[2].file_uploader(key="planned_file").set_value(("规划.csv", planned, "text/csv"))
-    _run(at)
+    run(at)
     before_after = at.tabs[2].table[0].value
     # a click on the map adds a second planned facility (what the map-click handler does)
     at.session_state["planned"] = [("elderly_care", tuple(sorted({
         "id": "P001", "name": "规划养老1", "lon": 112.5647, "lat": 37.8135, "care_kind": "community", "beds": 20,
         "nursing_beds": 10, "opening_year": 2025}.items())))]
-    _run(at)
+    run(at)
     saved = open_store(home=home).scenario(WS, "当前情景")
     assert sorted(saved) == ["elderly_care", "kindergartens"] and list(saved["kindergartens"]["id"]) == ["N1"]
     assert open_store(home=home).view(WS)["county"] == XIAODIAN
@@ -173,12 +159,12 @@ def test_area_indicator_and_scenario_come_back_in_a_new_session(home):
     listing = again.tabs[2].dataframe[0].value
     assert sorted(listing["编号"]) == ["N1", "P001"]
     assert again.tabs[2].table[0].value.loc["乡镇至少有一所公办幼儿园"].equals(
-        _run(at).tabs[2].table[0].value.loc["乡镇至少有一所公办幼儿园"])
+        run(at).tabs[2].table[0].value.loc["乡镇至少有一所公办幼儿园"])
     assert len(before_after) == len(again.tabs[2].table[0].value)
 
     # clearing the planned facilities is saved too
     again.tabs[2].button(key="planned_clear").click()
-    _run(again)
+    run(again)
     assert open_store(home=home).scenario(WS, "当前情景") == {}
     assert "P001" not in str([d.value for d in _session(WS).tabs[2].dataframe])
 
@@ -208,9 +194,9 @@ def test_a_reader_cannot_upload(home):
     # the owner sets who may edit; the editor then uploads
     owner = _session(WS, user="owner")
     owner.sidebar.multiselect(key=f"ws_editors:{WS}").set_value(["editor"])
-    _run(owner)
+    run(owner)
     owner.sidebar.button(key="ws_access_save").click()
-    _run(owner)
+    run(owner)
     assert open_store(home=home).info(WS).editors == ["editor"]
     editor = _upload(_session(WS, user="editor"), "kg2.csv", KG2)
     assert open_store(home=home).versions(WS, "kindergartens")["user"].tolist()[1:] == ["editor"]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from sxgeo.io.demo import DEMO_FILES
 from sxgeo.layers.boundaries import load_counties, load_townships
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def test_regeneration_is_byte_identical(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, mod)  # dataclasses look their module up here
     spec.loader.exec_module(mod)
     assert mod.main(["--out", str(tmp_path), "--seed", "2021"]) == 0
-    for name in [*FILES, "manifest.json"]:
+    for name in [*DEMO_FILES.values(), "manifest.json"]:  # every demo file, the new kinds' too
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
