@@ -132,3 +132,16 @@ def wait_for_map(page, min_polygons: int = 1, timeout_ms: int = 120_000) -> dict
             return state
         time.sleep(0.25)
     raise AssertionError(f"the map did not appear: {state}")
+
+
+def wait_idle(page, timeout_s: float = 120) -> None:
+    """Wait until the script run has finished (and stays finished for a moment); fail after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < deadline:
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+        quiet = quiet + 1 if state == "notRunning" else 0
+        if quiet >= 3:
+            return
+        time.sleep(0.25)
+    raise AssertionError("the app kept running")

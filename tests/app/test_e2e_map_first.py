@@ -13,7 +13,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map
+from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map, wait_idle
 from playwright.sync_api import sync_playwright
 from test_e2e_browser import _click_latlng
 
@@ -52,19 +52,6 @@ def _combo(page, label: str):
     return page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True)
 
 
-def _idle(page, timeout_s: float = 120) -> None:
-    """Wait until the script run has finished (and stays finished for a moment)."""
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
-    while time.monotonic() < deadline:
-        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        if quiet >= 3:
-            return
-        time.sleep(0.25)
-    raise AssertionError("the app kept running")
-
-
 def _params(page) -> dict[str, str]:
     """The address bar's query (``location.href``: Playwright's ``page.url`` misses history.replaceState)."""
     return {k: v[0] for k, v in parse_qs(urlparse(page.evaluate("location.href")).query).items()}
@@ -83,7 +70,7 @@ def _wait_params(page, **wanted) -> dict[str, str]:
 def _open(page, server, query: str = "") -> None:
     page.goto(f"{server.url}/{query}", wait_until="domcontentloaded")
     wait_for_map(page, timeout_ms=180_000)
-    _idle(page)
+    wait_idle(page)
 
 
 def test_the_map_takes_most_of_the_width_and_its_controls_stay_small(page, app_server):
@@ -121,10 +108,10 @@ def test_the_view_survives_a_reload_and_a_bad_link_falls_back_to_the_province(pa
     _combo(page, "区县").click()
     page.get_by_role("option", name=f"{other['name']} {other['adcode']}", exact=True).click()
     _wait_params(page, county=other["adcode"], tab="scenario")
-    _idle(page)
+    wait_idle(page)
     page.reload(wait_until="domcontentloaded")
     wait_for_map(page, timeout_ms=180_000)
-    _idle(page)
+    wait_idle(page)
     assert _combo(page, "区县").input_value() == f"{other['name']} {other['adcode']}"
     assert page.get_by_role("tab", name="情景模拟").get_attribute("aria-selected") == "true"
     # a copied link in English opens in English
@@ -169,11 +156,11 @@ def test_a_planned_site_is_drawn_with_the_residents_it_newly_covers(page, app_se
     target = gaps.sort_values("population", ascending=False).iloc[0]  # the biggest uncovered point
     _open(page, app_server, f"?county={XIAODIAN}")
     page.get_by_text("添加规划设施", exact=True).first.click()
-    _idle(page)
+    wait_idle(page)
     _combo_main = page.locator('[data-testid="stMain"]').get_by_role("combobox", name="规划设施类型", exact=True)
     _combo_main.click()
     page.get_by_role("option", name="健身设施", exact=True).first.click()
-    _idle(page)
+    wait_idle(page)
     _click_latlng(page, target.geometry.y, target.geometry.x)
     gain = page.get_by_text(re.compile(r"新增覆盖")).first
     gain.wait_for(timeout=180_000)
@@ -257,7 +244,7 @@ def test_no_english_on_the_chinese_screen(page, app_server):
     found = {}
     for tab in ("缺口清单", "载入自己的数据", "情景模拟"):
         page.get_by_role("tab", name=tab).click()
-        _idle(page)
+        wait_idle(page)
         words = _latin_words(page.locator('[data-testid="stApp"]').evaluate(VISIBLE_TEXT))
         if words:
             found[tab] = sorted(words)
@@ -274,9 +261,9 @@ def test_ten_county_clicks_in_a_row_each_select_their_county(page, app_server, c
         point = county.geometry.representative_point()
         _click_latlng(page, point.y, point.x)
         _wait_params(page, county=county["adcode"])
-        _idle(page)
+        wait_idle(page)
         assert _combo(page, "区县").input_value() == f"{county['name']} {county['adcode']}"
         radio.check(force=True)
         page.wait_for_function("() => !new URL(location.href).searchParams.has('county')")
         wait_for_map(page, min_polygons=117)
-        _idle(page)
+        wait_idle(page)

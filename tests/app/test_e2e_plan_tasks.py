@@ -7,12 +7,11 @@ file read with pandas.
 
 from __future__ import annotations
 
-import time
 import tomllib
 
 import pandas as pd
 import pytest
-from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map
+from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map, wait_idle
 from playwright.sync_api import sync_playwright
 
 XIAODIAN = "140105"
@@ -34,19 +33,6 @@ def page(app_server):
         assert outside == [], f"requests left 127.0.0.1: {outside[:5]}"
 
 
-def _idle(page, timeout_s: float = 120) -> None:
-    """Wait until the script run has finished (and stays finished for a moment)."""
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
-    while time.monotonic() < deadline:
-        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        if quiet >= 3:
-            return
-        time.sleep(0.25)
-    raise AssertionError("the app kept running")
-
-
 def test_a_county_shows_its_targets_under_the_plan_tasks_and_its_hospitals_on_the_map(page, app_server):
     from sxgeo.outputs.webmap_style import ICON_STYLES
 
@@ -59,7 +45,7 @@ def test_a_county_shows_its_targets_under_the_plan_tasks_and_its_hospitals_on_th
 
     page.goto(f"{app_server.url}/?county={XIAODIAN}", wait_until="domcontentloaded")
     wait_for_map(page, timeout_ms=180_000)
-    _idle(page)
+    wait_idle(page)
     # the targets panel: one heading per task, in Chinese, in the targets file's order
     found = [h.strip() for h in page.locator('[data-testid="stMain"] h5').all_inner_texts()]
     assert found == headings, found
