@@ -68,7 +68,7 @@ def presence_counts(
     if residential is not None and key in residential:
         pop = pd.to_numeric(residential["population"], errors="coerce").groupby(residential[key]).sum(min_count=1)
         out["population"] = pop.reindex(out.index).astype(float)
-        if residential is not None and len(residential):
+        if len(residential):  # a unit without residential points has none
             out["population"] = out["population"].fillna(0.0)
     else:
         out["population"] = np.nan

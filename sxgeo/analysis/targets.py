@@ -46,8 +46,8 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
         ]
         if tg.scope and "unit_kind" in q:
             q = q[q["unit_kind"].isin(tg.scope)]
-        if "applicable" in q and q["applicable"].isna().all():
-            q = q.drop(columns="applicable")
+        if "applicable" in q and not tg.is_presence:
+            q = q.drop(columns="applicable")  # only presence rules say which units they apply to
         if q.empty:
             continue
         q = q.copy()
@@ -65,9 +65,14 @@ def evaluate(targets: list[Target], quantities: pd.DataFrame) -> pd.DataFrame:
             met[thin] = pd.NA
         if "applicable" in q:
             # a presence rule limited to populous units does not judge the others
-            outside = q["applicable"].astype("boolean").eq(False).fillna(False).to_numpy()
+            applicable = q["applicable"].astype("boolean")
+            outside = applicable.eq(False).fillna(False).to_numpy()
             status = np.where(outside, "not_applicable", status)
             met[outside] = pd.NA
+            # population unknown: a unit short of the rule may be too small for it, so it is not judged
+            unknown = applicable.isna().to_numpy() & (status == "not_met")
+            status = np.where(unknown, "no_data", status)
+            met[unknown] = pd.NA
         sign = 1.0 if tg.comparator in (">=", ">", "==") else -1.0
         frames.append(
             pd.DataFrame(

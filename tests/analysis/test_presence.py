@@ -164,6 +164,19 @@ def test_population_threshold_makes_small_units_not_applicable(case):
     assert a.presence_gaps("special_school")["unit_code"].tolist() == ["140105"]
 
 
+def test_without_residents_a_population_rule_judges_only_the_units_that_meet_it(case, tmp_path):
+    # no residential layer: the populations are unknown; a county with a special school meets the rule whatever its
+    # size, one without may be too small for it: no data, never "not met"
+    x0 = lonlat(XIAODIAN_UTM)
+    school = _layer([{"编号": "T2", "名称": "特教学校", "类型": "特殊教育学校", "经度": x0[0], "纬度": x0[1]}],
+                    "special_education")
+    _, targets = case
+    rule = [t for t in targets if t.id == "special_school"]
+    ev = analyse({"special_education": school}, targets=rule).evaluation
+    assert _status(ev, "special_school", "140105")["status"] == "met"
+    assert set(ev.loc[ev["unit_code"] != "140105", "status"]) == {"no_data"}
+
+
 def test_boolean_filter_and_city_level(case):
     a, _ = case
     ev = a.evaluation
