@@ -135,7 +135,11 @@ def wait_for_map(page, min_polygons: int = 1, timeout_ms: int = 120_000) -> dict
 
 
 def wait_idle(page, timeout_s: float = 120) -> None:
-    """Wait until the script run has finished (and stays finished for a moment); fail after ``timeout_s``."""
+    """Wait until the script run has finished (and stays finished for a moment); fail after ``timeout_s``.
+
+    It first gives a click's rerun a moment to start, so that it waits for that run and not for the one before.
+    """
+    page.wait_for_timeout(300)
     deadline = time.monotonic() + timeout_s
     quiet = 0
     while time.monotonic() < deadline:

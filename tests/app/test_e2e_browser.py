@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map
+from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
@@ -49,16 +49,6 @@ def expected_gaps():
         "point": (point.y, point.x),
         "townships": set(gaps[gaps["county_code"] == code].index.astype(str)),
     }
-
-
-def _idle(page, timeout_s: float = 120) -> None:
-    """Wait until the rerun a click started is over (the script state stays ``notRunning`` for a moment)."""
-    deadline, quiet = time.monotonic() + timeout_s, 0
-    page.wait_for_timeout(300)
-    while time.monotonic() < deadline and quiet < 3:
-        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        time.sleep(0.25)
 
 
 def _table_text(page) -> str:
@@ -177,7 +167,7 @@ def _walkthrough(page, server, gaps, outside) -> None:
 
     # 3. Download the kindergarten gap list as CSV and check its rows against the core.
     page.get_by_role("tab", name="缺口清单").click()
-    _idle(page)  # a tab click reruns the page (the open tab is kept in the address)
+    wait_idle(page)  # a tab click reruns the page (the open tab is kept in the address)
     heading = page.get_by_text("没有公办幼儿园的乡镇", exact=True).first
     heading.wait_for()
     button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 CSV").first
@@ -209,7 +199,7 @@ def _walkthrough(page, server, gaps, outside) -> None:
     else:
         raise AssertionError("clicking the map did not add a planned facility")
     page.get_by_role("tab", name="情景模拟").click()
-    _idle(page)  # a tab click reruns the page (the open tab is kept in the address)
+    wait_idle(page)  # a tab click reruns the page (the open tab is kept in the address)
     scenario = page.locator('[data-testid="stTable"]').filter(has_text="规划前").first
     scenario.wait_for(timeout=120_000)
     text = scenario.inner_text()
@@ -220,7 +210,7 @@ def _walkthrough(page, server, gaps, outside) -> None:
 
     # 4. Upload a bad CSV: the rejected rows are listed with their reasons, the app keeps working.
     page.get_by_role("tab", name="载入自己的数据").click()
-    _idle(page)  # a tab click reruns the page (the open tab is kept in the address)
+    wait_idle(page)  # a tab click reruns the page (the open tab is kept in the address)
     bad = pd.DataFrame(
         {"编号": ["K1", "K2", "K3"], "名称": ["好园", "没有坐标园", "北京园"], "性质": ["公办", "公办", "民办"],
          "经度": ["112.56", "", "116.40"], "纬度": ["37.80", "", "39.90"]}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map
+from e2e_helpers import MAP_IFRAME, REPO, guard_network, launch, wait_for_map, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
@@ -56,10 +56,10 @@ def _main(page):
 def _upload(page, kind_option: str | None, path: Path) -> None:
     """In the own-data tab: choose the upload kind (None: keep the default) and upload ``path``."""
     page.get_by_role("tab", name=OWN_TAB).click()
-    _wait_idle(page)
+    wait_idle(page)
     if kind_option is not None:
         for attempt in range(3):  # a rerun that lands while the list is open redraws it: open it again
-            _wait_idle(page)
+            wait_idle(page)
             combo = _main(page).get_by_role("combobox", name="图层类型", exact=True)
             combo.scroll_into_view_if_needed()
             combo.click()
@@ -74,14 +74,8 @@ def _upload(page, kind_option: str | None, path: Path) -> None:
         page.wait_for_function(
             "v => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')].some(e => e.value === v)",
             arg=kind_option, timeout=60_000)
-    _wait_idle(page)  # a tab click and a kind choice rerun the page: upload into the final uploader
+    wait_idle(page)  # a tab click and a kind choice rerun the page: upload into the final uploader
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
-
-
-def _wait_idle(page, timeout_s: float = 120) -> None:
-    """Wait until the script run is over (Streamlit's status widget disappears)."""
-    time.sleep(0.5)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout_s * 1000)
 
 
 def _sidebar_radio(page, option: str) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pandas as pd
 import yaml
-from e2e_helpers import REPO, StreamlitServer, guard_network, launch
+from e2e_helpers import REPO, StreamlitServer, guard_network, launch, wait_idle
 from playwright.sync_api import expect, sync_playwright
 
 from sxgeo.io import load_layer
@@ -82,22 +82,16 @@ def _combo_value(page, label: str, value: str, timeout_s: float = 120) -> None:
 def _sidebar_choose(page, label: str, option: str) -> None:
     combo = _sidebar(page).get_by_role("combobox", name=label, exact=True)
     combo.wait_for(timeout=120_000)
-    _wait_idle(page)
+    wait_idle(page)
     combo.click()
     page.keyboard.type(option.split()[0])  # filter the list down to the option
     page.get_by_role("option", name=option, exact=True).first.click()
     _combo_value(page, label, option)
 
 
-def _wait_idle(page, timeout_s: float = 120) -> None:
-    """Wait until the script run is over (Streamlit's status widget disappears)."""
-    time.sleep(0.5)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout_s * 1000)
-
-
 def _own_tab_shows(page, text: str) -> None:
     page.get_by_role("tab", name=OWN_TAB).click()
-    _wait_idle(page)  # a tab click reruns the page
+    wait_idle(page)  # a tab click reruns the page
     _wait_text(page, text)
 
 
@@ -123,7 +117,7 @@ def test_workspace_layer_and_county_survive_a_reload_and_a_server_restart(tmp_pa
         page.wait_for_url(f"**/?ws={quote(WS)}", timeout=60_000)
         # upload a kindergarten list: stored at once as version 1
         page.get_by_role("tab", name=OWN_TAB).click()
-        _wait_idle(page)  # a tab click reruns the page: upload into the final uploader
+        wait_idle(page)  # a tab click reruns the page: upload into the final uploader
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(kg))
         _wait_text(page, stored)
         _wait_text(page, f"工作空间“{WS}”第 1 版")
@@ -133,7 +127,7 @@ def test_workspace_layer_and_county_survive_a_reload_and_a_server_restart(tmp_pa
         _sidebar(page).get_by_role("radio", name="区县", exact=True).check(force=True)
         _sidebar_choose(page, "地级市", "太原市 140100")
         _sidebar_choose(page, "区县", "晋源区 140110")  # not the first county, which is chosen by default
-        _wait_idle(page)
+        wait_idle(page)
         assert open_store(home=home).view(WS)["county"] == "140110"
         # the address follows the view too (a reload reads it first)
         page.wait_for_function("() => new URL(location.href).searchParams.get('county') === '140110'", timeout=60_000)
@@ -182,7 +176,7 @@ def test_a_reader_logs_in_sees_the_workspace_and_cannot_upload(tmp_path):
     with _server(home, "e2e-ws-login.log", auth=auth) as server, _browser() as context:
         page = context.new_page()
         _open(page, f"{server.url}/?ws={quote(WS)}")
-        _wait_idle(page)  # a person types once the page has loaded
+        wait_idle(page)  # a person types once the page has loaded
         # a wrong password is refused
         page.get_by_label("用户名").fill("reader")
         page.get_by_label("密码").fill("wrong")
@@ -191,7 +185,7 @@ def test_a_reader_logs_in_sees_the_workspace_and_cannot_upload(tmp_path):
         page.get_by_label("密码").fill("reader-pw-2")
         page.get_by_role("button", name="登录").click()
         _wait_text(page, "已登录：reader")
-        _wait_idle(page)
+        wait_idle(page)
         # only the workspaces the reader may read are offered
         combo = _sidebar(page).get_by_role("combobox", name="工作空间", exact=True)
         combo.click()
