@@ -21,7 +21,6 @@ __all__ = [
     "county_lines",
     "reach_kwargs",
     "scope_reach",
-    "scope_section",
     "summary_lines",
 ]
 
@@ -79,16 +78,6 @@ def scope_reach(reach: RegionalReach, scope: Scope, *, whole: bool) -> RegionalR
     elif scope.level == "city":
         keep |= (table["level"] == "city") & (table["unit_code"] == scope.code)
     return dataclasses.replace(reach, table=table[keep.to_numpy()].reset_index(drop=True))
-
-
-def scope_section(reach: RegionalReach, lang: str, n: int = 10) -> str:
-    """The report section of a scoped reach (:func:`sxgeo.outputs.regional.regional_html`).
-
-    The tables of a level the scope left out (the province of a city's
-    report, the cities of a county's) are not drawn: the reach has no rows
-    for them.
-    """
-    return regional_html(reach, lang, n=n)
 
 
 # --------------------------------------------------------------------------- in words
@@ -187,7 +176,7 @@ class RegionalPages:
         """The summary page's section of the scenario (HTML, escaped by :mod:`sxgeo.outputs.regional`)."""
         if self.regional is None:
             return None
-        return Markup(scope_section(self.regional, self.lang))  # every text in it is escaped there
+        return Markup(regional_html(self.regional, self.lang))  # every text in it is escaped there
 
     def regional_county_section(self, code: str) -> dict | None:
         """A county page's section of the scenario: the county's own line per drive time and whether it stays outside."""
